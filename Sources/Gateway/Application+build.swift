@@ -1,0 +1,66 @@
+public import Configuration
+public import Hummingbird
+import HTTPTypes
+import HummingbirdCore
+import HummingbirdWebSocket
+public import Logging
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Builds the whole gateway from configuration: the one seam shared by the executable and tests.
+/// - Parameters:
+///   - reader: The configuration providers (see ``ConfigurationSources``).
+///   - logHandler: Where log lines go; `nil` picks stderr in the configured `log.format`.
+/// - Throws: ``ConfigurationError`` for an invalid key; file-system errors for an unusable data dir.
+public func buildApplication(
+    reader: ConfigReader,
+    logHandler: (@Sendable (String) -> any LogHandler)? = nil
+) async throws -> some ApplicationProtocol {
+    let configuration = try GatewayConfiguration(reader: reader)
+    var logger = Logger(label: "gateway", factory: logHandler ?? { JSONOrTextLogHandler.stderr(label: $0, format: configuration.log.format) })
+    logger.logLevel = Logger.Level(rawValue: configuration.log.level) ?? .info
+    return try buildApplication(configuration: configuration, logger: logger)
+}
+
+/// Builds the gateway from an already validated configuration.
+public func buildApplication(configuration: GatewayConfiguration, logger: Logger) throws -> some ApplicationProtocol {
+    try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+    let hub = BroadcastHub(configuration: configuration.broadcast, events: DiscardingHubEventSink(), logger: logger)
+    let router = buildRouter(configuration: configuration, hub: hub, logger: logger)
+    let webSocket = WebSocketServerConfiguration(
+        maxFrameSize: configuration.broadcast.maxFrameBytes,
+        extensions: [.nonNegotiatedExtension { GoingAwayOnShutdown() }],
+        autoPing: configuration.broadcast.pingInterval.map { .enabled(timePeriod: $0) } ?? .disabled,
+        closeTimeout: configuration.broadcast.closeTimeout
+    )
+    return Application(
+        router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: webSocket)),
+        configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "gateway"),
+        services: [hub],
+        logger: logger
+    )
+}
+
+/// The router: error mapping outermost, then CORS, the UI's files, and the routes.
+func buildRouter(configuration: GatewayConfiguration, hub: BroadcastHub, logger: Logger) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorMiddleware(allowedMethods: BroadcastRoutes<AppRequestContext>.allowedMethods, logger: logger))
+    if let origin = configuration.http.corsAllowOrigin {
+        router.add(
+            middleware: CORSMiddleware(
+                allowOrigin: origin == "*" ? .all : origin == "origin" ? .originBased : .custom(origin),
+                allowHeaders: configuration.http.corsAllowHeaders.compactMap { HTTPField.Name($0) },
+                allowMethods: configuration.http.corsAllowMethods.compactMap { HTTPRequest.Method($0) }
+            )
+        )
+    }
+    router.add(middleware: FileMiddleware(configuration.http.publicDirectory, searchForIndexHtml: true, logger: logger))
+    BroadcastRoutes(hub: hub, maxBodyBytes: configuration.http.maxBodyBytes).register(on: router)
+    WebSocketRoutes(hub: hub, configuration: configuration.broadcast, logger: logger).register(on: router)
+    return router
+}

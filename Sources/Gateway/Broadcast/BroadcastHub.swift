@@ -1,0 +1,231 @@
+public import Logging
+import NIOCore
+public import ServiceLifecycle
+import Synchronization
+
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// The WebSocket hub: who is connected, and fan-out of messages to them.
+///
+/// Fan-out encodes a message once and enqueues the same bytes into every client's bounded
+/// ``ClientOutbox`` under one short lock, so every client sees broadcasts in the same order and a
+/// slow client is evicted instead of slowing anyone down. The hub emits ``HubEvent``s to its sink
+/// and knows nothing of what consumes them.
+///
+/// `Mutex` rather than an actor: every operation is a short synchronous section (insert, remove,
+/// enqueue into non-blocking outboxes), called from many connection tasks at once.
+public final class BroadcastHub: Service {
+    private struct State {
+        var clients: [String: HubClient] = [:]
+        /// Connection order, for the seed's `client_indices`.
+        var order: [String] = []
+        var connectionsCreated = 0
+        var connectionsRefused = 0
+        var messagesSent = 0
+        var framesSent = 0
+        var messagesReceived = 0
+        var framesDropped = 0
+        var clientsEvicted = 0
+        var isShuttingDown = false
+    }
+
+    private let configuration: GatewayConfiguration.Broadcast
+    private let events: any HubEventSink
+    private let logger: Logger
+    private let state = Mutex(State())
+    /// When the hub started, for `uptime_seconds`.
+    public let startedAt: Date
+
+    /// Creates a hub.
+    /// - Parameters:
+    ///   - configuration: Limits for connections and their outboxes.
+    ///   - events: Receives every ``HubEvent``; must not block.
+    ///   - logger: Lifecycle at `info`, per-connection at `debug`.
+    public init(configuration: GatewayConfiguration.Broadcast, events: any HubEventSink, logger: Logger) {
+        self.configuration = configuration
+        self.events = events
+        self.logger = logger
+        self.startedAt = Date()
+    }
+
+    /// Runs until graceful shutdown, then closes any client still connected with 1001.
+    public func run() async throws {
+        try? await gracefulShutdown()
+        let remaining = state.withLock { state -> [HubClient] in
+            state.isShuttingDown = true
+            return Array(state.clients.values)
+        }
+        for client in remaining {
+            client.outbox.requestClose(code: HubCloseCode.goingAway, reason: "server shutting down")
+        }
+        logger.info("Broadcast hub stopped", metadata: ["ws.clients.closed": "\(remaining.count)"])
+    }
+
+    /// Whether a new connection may upgrade; refused connections are counted.
+    public func admit() -> Bool {
+        state.withLock { state in
+            let ok = !state.isShuttingDown && state.clients.count < configuration.maxConnections
+            if !ok { state.connectionsRefused += 1 }
+            return ok
+        }
+    }
+
+    /// Registers a connection, queues its welcome and emits `clientConnected`.
+    /// - Parameter requestedID: The id from `/ws/{client_id}`; if taken, a `-N` suffix makes it unique.
+    /// - Returns: `nil` when the hub is full or shutting down.
+    public func connect(requestedID: String?) -> HubClient? {
+        let now = Date()
+        let outbox = ClientOutbox(limits: .init(frames: configuration.outboxFrames, bytes: configuration.outboxBytes))
+        let registered = state.withLock { state -> (HubClient, Int)? in
+            guard !state.isShuttingDown, state.clients.count < configuration.maxConnections else {
+                state.connectionsRefused += 1
+                return nil
+            }
+            state.connectionsCreated += 1
+            let number = state.connectionsCreated
+            let id = Self.uniqueID(requestedID ?? "client-\(number)", taken: state.clients)
+            let client = HubClient(id: id, number: number, connectedAt: now, outbox: outbox)
+            state.clients[id] = client
+            state.order.append(id)
+            return (client, state.clients.count)
+        }
+        guard let (client, total) = registered else { return nil }
+        let welcome = BroadcastMessage(
+            message: "Welcome! You are client #\(client.number)",
+            sender: "System",
+            messageType: BroadcastMessage.Kind.welcome,
+            timestamp: now,
+            clientID: client.id
+        )
+        _ = client.send(welcome.encoded())
+        logger.debug("Client connected", metadata: ["ws.client.id": "\(client.id)", "ws.clients": "\(total)"])
+        events.hubEmitted(.clientConnected(clientID: client.id, clientNumber: client.number, totalConnections: total, at: now))
+        return client
+    }
+
+    /// Removes a connection and emits `clientDisconnected`. Safe to call more than once.
+    public func disconnect(_ client: HubClient, reason: DisconnectReason) {
+        client.outbox.finish()
+        let remaining = state.withLock { state -> Int? in
+            guard state.clients[client.id] === client else { return nil }
+            state.clients[client.id] = nil
+            state.order.removeAll { $0 == client.id }
+            return state.clients.count
+        }
+        guard let remaining else { return }
+        logger.debug("Client disconnected", metadata: ["ws.client.id": "\(client.id)", "ws.close.reason": "\(reason.rawValue)"])
+        events.hubEmitted(.clientDisconnected(clientID: client.id, reason: reason, remainingConnections: remaining, at: Date()))
+    }
+
+    /// Counts a message received from a client.
+    func received(from client: HubClient) {
+        client.countIn()
+        state.withLock { $0.messagesReceived += 1 }
+    }
+
+    /// Sends `message` to every client (encoded once) and emits `messageBroadcast`.
+    /// - Returns: How many clients it was queued for.
+    @discardableResult
+    public func broadcast(_ message: BroadcastMessage, source: MessageSource) -> Int {
+        deliver(message, source: source) { clients, _ in Array(clients.values) }
+    }
+
+    /// Sends `message` to the clients with these ids; unknown ids are ignored.
+    @discardableResult
+    public func send(_ message: BroadcastMessage, toClientIDs ids: [String], source: MessageSource) -> Int {
+        deliver(message, source: source) { clients, _ in Set(ids).compactMap { clients[$0] } }
+    }
+
+    /// Sends `message` to clients by position in connection order (the seed's `client_indices`).
+    @discardableResult
+    public func send(_ message: BroadcastMessage, toIndices indices: [Int], source: MessageSource) -> Int {
+        deliver(message, source: source) { clients, order in
+            Set(indices).compactMap { order.indices.contains($0) ? clients[order[$0]] : nil }
+        }
+    }
+
+    /// Sends a reply to one client only (pong, errors); emits no event.
+    func reply(_ message: BroadcastMessage, to client: HubClient) {
+        _ = client.send(message.encoded())
+    }
+
+    /// Encodes once, enqueues to the chosen clients under the lock (one global order), evicts overflowing ones.
+    private func deliver(
+        _ message: BroadcastMessage,
+        source: MessageSource,
+        recipients choose: ([String: HubClient], [String]) -> [HubClient]
+    ) -> Int {
+        let frame = message.encoded()
+        let (count, evicted) = state.withLock { state -> (Int, [HubClient]) in
+            var queued = 0
+            var evicted: [HubClient] = []
+            for client in choose(state.clients, state.order) {
+                switch client.send(frame) {
+                case .queued: queued += 1
+                case .overflowed: evicted.append(client)
+                case .rejected: state.framesDropped += 1
+                }
+            }
+            state.messagesSent += 1
+            state.framesSent += queued
+            state.framesDropped += evicted.count
+            state.clientsEvicted += evicted.count
+            return (queued, evicted)
+        }
+        for client in evicted {
+            logger.info("Slow client evicted", metadata: ["ws.client.id": "\(client.id)", "ws.close.code": "\(HubCloseCode.evicted)"])
+        }
+        events.hubEmitted(.messageBroadcast(message, source: source, recipients: count))
+        return count
+    }
+
+    /// Figures for `/stats`.
+    public func statistics() -> HubStatistics {
+        state.withLock { state in
+            HubStatistics(
+                activeConnections: state.clients.count,
+                totalConnectionsCreated: state.connectionsCreated,
+                connectionsRefused: state.connectionsRefused,
+                totalMessagesSent: state.messagesSent,
+                framesSent: state.framesSent,
+                messagesReceived: state.messagesReceived,
+                messagesDropped: state.framesDropped,
+                clientsEvicted: state.clientsEvicted,
+                uptimeSeconds: Date().timeIntervalSince(startedAt)
+            )
+        }
+    }
+
+    /// The connected clients in connection order, for `/info`.
+    public func clients() -> [ClientInfo] {
+        state.withLock { state in state.order.compactMap { state.clients[$0] } }.map(\.info)
+    }
+
+    /// `id`, or `id-2`, `id-3`, … whichever is free.
+    private static func uniqueID(_ id: String, taken: [String: HubClient]) -> String {
+        guard taken[id] != nil else { return id }
+        var suffix = 2
+        while taken["\(id)-\(suffix)"] != nil { suffix += 1 }
+        return "\(id)-\(suffix)"
+    }
+}
+
+/// The hub's counters, as `/stats` reports them.
+public struct HubStatistics: Sendable, Equatable {
+    public var activeConnections: Int
+    public var totalConnectionsCreated: Int
+    public var connectionsRefused: Int
+    /// Messages the hub sent out (one per broadcast, private message or API call).
+    public var totalMessagesSent: Int
+    /// Frames queued to clients (a broadcast to N clients counts N).
+    public var framesSent: Int
+    public var messagesReceived: Int
+    /// Frames not delivered because a client was evicted or already closing.
+    public var messagesDropped: Int
+    public var clientsEvicted: Int
+    public var uptimeSeconds: Double
+}
