@@ -46,10 +46,9 @@ public func buildApplication(configuration: GatewayConfiguration, logger: Logger
     )
 }
 
-/// The router: error mapping outermost, then CORS, the UI's files, and the routes.
+/// The router: CORS outermost (so error responses carry its headers too), error mapping, the UI's files, the routes.
 func buildRouter(configuration: GatewayConfiguration, hub: BroadcastHub, logger: Logger) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: ErrorMiddleware(allowedMethods: BroadcastRoutes<AppRequestContext>.allowedMethods, logger: logger))
     if let origin = configuration.http.corsAllowOrigin {
         router.add(
             middleware: CORSMiddleware(
@@ -59,6 +58,7 @@ func buildRouter(configuration: GatewayConfiguration, hub: BroadcastHub, logger:
             )
         )
     }
+    router.add(middleware: ErrorMiddleware(allowedMethods: BroadcastRoutes<AppRequestContext>.allowedMethods, logger: logger))
     router.add(middleware: FileMiddleware(configuration.http.publicDirectory, searchForIndexHtml: true, logger: logger))
     BroadcastRoutes(hub: hub, maxBodyBytes: configuration.http.maxBodyBytes).register(on: router)
     WebSocketRoutes(hub: hub, configuration: configuration.broadcast, logger: logger).register(on: router)

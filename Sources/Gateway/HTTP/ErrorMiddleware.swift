@@ -24,6 +24,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             throw map(error, request: request)
+        } catch let error as any HTTPResponseError {
+            throw error
         } catch {
             logger.error(
                 "Unhandled error",

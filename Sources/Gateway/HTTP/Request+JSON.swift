@@ -1,4 +1,5 @@
 public import Hummingbird
+import NIOCore
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -15,7 +16,7 @@ extension Request {
         let body: ByteBuffer
         do {
             body = try await self.body.collect(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw APIError.tooLarge(limit: limit)
         }
         do {
