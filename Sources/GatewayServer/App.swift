@@ -3,11 +3,7 @@ import Configuration
 import Gateway
 import Hummingbird
 
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
 import Foundation
-#endif
 
 /// `gateway`: the WebSocket broadcast hub and webhook gateway. With no subcommand it serves.
 @main
@@ -43,7 +39,9 @@ struct Serve: AsyncParsableCommand {
             let app = try await buildApplication(reader: reader)
             try await app.runService()
         } catch let error as ConfigurationError {
-            throw ValidationError("gateway: \(error)")
+            // One line an operator can act on, no usage dump and no trace.
+            FileHandle.standardError.write(Data("gateway: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
         }
     }
 }
