@@ -1,0 +1,27 @@
+# The two commands a fresh machine needs: `make run` and `make test`.
+# Both install the libcurl headers first when they are missing (Debian/Ubuntu), and say so.
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: run test build deps clean
+
+deps:
+	@if [ ! -f /usr/include/curl/curl.h ] && [ ! -f /usr/include/x86_64-linux-gnu/curl/curl.h ] && [ ! -f /usr/include/aarch64-linux-gnu/curl/curl.h ]; then \
+		echo "make: libcurl headers are missing; installing libcurl4-openssl-dev with apt-get"; \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y libcurl4-openssl-dev; \
+	fi
+
+run: deps
+	$(SWIFT) run gateway
+
+build: deps
+	$(SWIFT) build
+
+# Build tests once, then run them without a second (partial) rebuild.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build
