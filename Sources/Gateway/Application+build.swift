@@ -23,14 +23,21 @@ public func buildApplication(
     let configuration = try GatewayConfiguration(reader: reader)
     var logger = Logger(label: "gateway", factory: logHandler ?? { JSONOrTextLogHandler.stderr(label: $0, format: configuration.log.format) })
     logger.logLevel = Logger.Level(rawValue: configuration.log.level) ?? .info
-    return try buildApplication(configuration: configuration, logger: logger)
+    return try await buildApplication(configuration: configuration, logger: logger)
 }
 
 /// Builds the gateway from an already validated configuration.
-public func buildApplication(configuration: GatewayConfiguration, logger: Logger) throws -> some ApplicationProtocol {
+public func buildApplication(configuration: GatewayConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+    let token = try AdminToken.load(configured: configuration.auth.adminToken, dataDirectory: configuration.dataDirectory)
+    if token.wasGenerated { logAdminURL(token, configuration: configuration, logger: logger) }
+    let registry = try await FileWebhookRegistry(
+        directory: configuration.dataDirectory + "/webhooks",
+        rules: SubscriptionRules(limits: configuration.webhooks),
+        logger: logger
+    )
     let hub = BroadcastHub(configuration: configuration.broadcast, events: DiscardingHubEventSink(), logger: logger)
-    let router = buildRouter(configuration: configuration, hub: hub, logger: logger)
+    let router = buildRouter(configuration: configuration, hub: hub, registry: registry, token: token, logger: logger)
     let webSocket = WebSocketServerConfiguration(
         maxFrameSize: configuration.broadcast.maxFrameBytes,
         extensions: [.nonNegotiatedExtension { GoingAwayOnShutdown() }],
@@ -41,13 +48,19 @@ public func buildApplication(configuration: GatewayConfiguration, logger: Logger
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: webSocket)),
         configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "gateway"),
-        services: [hub],
+        services: [hub, registry],
         logger: logger
     )
 }
 
 /// The router: CORS outermost (so error responses carry its headers too), error mapping, the UI's files, the routes.
-func buildRouter(configuration: GatewayConfiguration, hub: BroadcastHub, logger: Logger) -> Router<AppRequestContext> {
+func buildRouter(
+    configuration: GatewayConfiguration,
+    hub: BroadcastHub,
+    registry: some WebhookRegistry,
+    token: AdminToken,
+    logger: Logger
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     if let origin = configuration.http.corsAllowOrigin {
         router.add(
@@ -58,9 +71,20 @@ func buildRouter(configuration: GatewayConfiguration, hub: BroadcastHub, logger:
             )
         )
     }
-    router.add(middleware: ErrorMiddleware(allowedMethods: BroadcastRoutes<AppRequestContext>.allowedMethods, logger: logger))
+    let allowedMethods = BroadcastRoutes<AppRequestContext>.allowedMethods.merging(WebhookRoutes<FileWebhookRegistry, AppRequestContext>.allowedMethods) { $1 }
+    router.add(middleware: ErrorMiddleware(allowedMethods: allowedMethods, logger: logger))
     router.add(middleware: FileMiddleware(configuration.http.publicDirectory, searchForIndexHtml: true, logger: logger))
-    BroadcastRoutes(hub: hub, maxBodyBytes: configuration.http.maxBodyBytes).register(on: router)
+    BroadcastRoutes(hub: hub, maxBodyBytes: configuration.http.maxBodyBytes, token: configuration.auth.protectBroadcast ? token : nil).register(on: router)
+    WebhookRoutes(registry: registry, token: token, maxBodyBytes: configuration.http.maxBodyBytes).register(on: router)
     WebSocketRoutes(hub: hub, configuration: configuration.broadcast, logger: logger).register(on: router)
     return router
+}
+
+/// The one log line that carries the token: the UI URL, when this start created the token.
+private func logAdminURL(_ token: AdminToken, configuration: GatewayConfiguration, logger: Logger) {
+    let host = configuration.http.host == "0.0.0.0" || configuration.http.host == "::" ? "localhost" : configuration.http.host
+    logger.notice(
+        "Admin token created; open the UI with it (shown once; it is stored in the data directory)",
+        metadata: ["ui.url": "http://\(host):\(configuration.http.port)/?token=\(token.value)", "auth.token.file": "\(configuration.dataDirectory)/\(AdminToken.fileName)"]
+    )
 }

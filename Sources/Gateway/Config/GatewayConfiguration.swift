@@ -15,7 +15,7 @@ public import Configuration
 /// - `http.cors.allowMethods`, `http.cors.allowHeaders` (string lists).
 /// - `data.dir` (string, default: `data`): runtime state.
 /// - `log.level` (string, default: `info`), `log.format` (`text` or `json`, default: `text`).
-/// - `broadcast.*`: see ``Broadcast``.
+/// - `broadcast.*`: see ``Broadcast``; `webhooks.*`: see ``Webhooks``; `auth.*`: see ``Auth``.
 public struct GatewayConfiguration: Sendable {
     /// The HTTP listener and its request limits.
     public struct HTTP: Sendable {
@@ -70,6 +70,8 @@ public struct GatewayConfiguration: Sendable {
 
     public var http: HTTP
     public var broadcast: Broadcast
+    public var webhooks: Webhooks
+    public var auth: Auth
     public var log: Log
     /// The data directory: registry, journal, admin token.
     public var dataDirectory: String
@@ -103,6 +105,8 @@ public struct GatewayConfiguration: Sendable {
             pingInterval: pingSeconds == 0 ? nil : .seconds(pingSeconds),
             closeTimeout: try values.seconds("broadcast.closeTimeoutSeconds", default: 5, in: 0.1...120)
         )
+        self.webhooks = try Webhooks(values: values)
+        self.auth = try Auth(values: values)
         self.log = Log(
             level: try values.string("log.level", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),
             format: try values.string("log.format", default: "text", allowed: ["text", "json"])

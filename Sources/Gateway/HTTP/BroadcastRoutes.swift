@@ -12,10 +12,13 @@ import Foundation
 public struct BroadcastRoutes<Context: RequestContext>: Sendable {
     let hub: BroadcastHub
     let maxBodyBytes: Int
+    /// When set (`auth.protectBroadcast`), the broadcast routes need this bearer token.
+    let token: AdminToken?
 
-    public init(hub: BroadcastHub, maxBodyBytes: Int) {
+    public init(hub: BroadcastHub, maxBodyBytes: Int, token: AdminToken? = nil) {
         self.hub = hub
         self.maxBodyBytes = maxBodyBytes
+        self.token = token
     }
 
     /// The static paths and their methods, for 405 answers.
@@ -31,13 +34,15 @@ public struct BroadcastRoutes<Context: RequestContext>: Sendable {
             let stats = hub.statistics()
             return InfoResponse(totalConnectionsCreated: stats.totalConnectionsCreated, startTime: hub.startedAt, clients: hub.clients())
         }
-        router.post("/broadcast") { request, _ in
+        let broadcast = router.group("/broadcast")
+        if let token { broadcast.add(middleware: BearerAuthMiddleware(token: token)) }
+        broadcast.post { request, _ in
             let body = try await request.decodeJSON(BroadcastRequest.self, limit: maxBodyBytes)
             let message = try body.message(defaultType: BroadcastMessage.Kind.apiBroadcast)
             let count = hub.broadcast(message, source: .api)
             return BroadcastResponse(recipients: count, timestamp: message.timestamp)
         }
-        router.post("/broadcast/specific") { request, _ in
+        broadcast.post("/specific") { request, _ in
             let body = try await request.decodeJSON(SpecificBroadcastRequest.self, limit: maxBodyBytes)
             let message = try body.broadcast.message(defaultType: BroadcastMessage.Kind.apiBroadcast)
             let count: Int

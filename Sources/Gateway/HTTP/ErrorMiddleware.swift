@@ -22,6 +22,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             throw error
+        } catch let error as WebhookError {
+            throw APIError(error)
         } catch let error as HTTPError {
             throw map(error, request: request)
         } catch let error as any HTTPResponseError {

@@ -13,12 +13,24 @@ extension Request {
     /// Not JSON → 400 `malformed_json`; a missing field or a wrong type → 422 naming the field;
     /// larger than `limit` → 413.
     public func decodeJSON<Value: Decodable>(_ type: Value.Type, limit: Int) async throws -> Value {
-        let body: ByteBuffer
+        try Self.decode(Value.self, from: try await collectBody(limit: limit))
+    }
+
+    /// Like ``decodeJSON(_:limit:)``, but an empty body gives `nil` (for optional bodies).
+    public func decodeJSONIfPresent<Value: Decodable>(_ type: Value.Type, limit: Int) async throws -> Value? {
+        let body = try await collectBody(limit: limit)
+        return body.readableBytes == 0 ? nil : try Self.decode(Value.self, from: body)
+    }
+
+    private func collectBody(limit: Int) async throws -> ByteBuffer {
         do {
-            body = try await self.body.collect(upTo: limit)
+            return try await self.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
             throw APIError.tooLarge(limit: limit)
         }
+    }
+
+    private static func decode<Value: Decodable>(_ type: Value.Type, from body: ByteBuffer) throws -> Value {
         do {
             return try JSONDecoder().decode(Value.self, from: Data(body.readableBytesView))
         } catch let error as DecodingError {
