@@ -16,13 +16,14 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
     /// The address follows ``IPAddress/init(_:)``; the length is decimal without sign or leading
     /// zeros and at most 32 or 128. No whitespace is trimmed. Returns `nil` for anything else.
     public init?(_ string: String) {
-        var addressText = string
-        var prefixText: Substring.UTF8View?
-        if let slash = string.utf8.lastIndex(of: AddressASCII.slash) {
-            addressText = String(string[..<slash])
-            prefixText = string.utf8[string.utf8.index(after: slash)...]
+        let bytes = Array(string.utf8)
+        var addressText = bytes[...]
+        var prefixText: ArraySlice<UInt8>?
+        if let slash = bytes.lastIndex(of: AddressASCII.slash) {
+            addressText = bytes[..<slash]
+            prefixText = bytes[(slash + 1)...]
         }
-        guard let address = IPAddress(addressText) else { return nil }
+        guard let address = IPAddress(utf8: addressText) else { return nil }
         let maximum = Self.maximumPrefixLength(of: address)
         var length = maximum
         if let prefixText {
@@ -75,7 +76,7 @@ public struct CIDR: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A decimal length of one to three digits without leading zeros, or `nil`.
-    private static func parsePrefixLength(_ text: Substring.UTF8View) -> Int? {
+    private static func parsePrefixLength(_ text: ArraySlice<UInt8>) -> Int? {
         guard (1...3).contains(text.count), text.allSatisfy(AddressASCII.isDigit) else { return nil }
         guard text.count == 1 || text.first != AddressASCII.zero else { return nil }
         return text.reduce(0) { $0 * 10 + Int($1 - AddressASCII.zero) }

@@ -10,7 +10,12 @@ extension IPAddress {
     ///
     /// No whitespace is trimmed. Returns `nil` for anything else.
     public init?(_ string: String) {
-        var text = Array(string.utf8)[...]
+        self.init(utf8: Array(string.utf8)[...])
+    }
+
+    /// Parses an address literal given as UTF-8 bytes; see ``init(_:)``.
+    init?(utf8: ArraySlice<UInt8>) {
+        var text = utf8
         var mustBeV6 = false
         if text.first == AddressASCII.openBracket {
             guard text.count >= 2, text.last == AddressASCII.closeBracket else { return nil }

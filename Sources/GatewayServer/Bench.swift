@@ -1,0 +1,29 @@
+import ArgumentParser
+import Gateway
+import Logging
+
+import Foundation
+
+/// `gateway bench …`: benchmarks that print figures (never pass/fail on time).
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the gateway's hot paths and print the figures.",
+        subcommands: [RegistryBench.self]
+    )
+}
+
+/// `gateway bench registry`: start-up time with N subscriptions, create/list/match latencies.
+struct RegistryBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "registry", abstract: "Registry: durable creates, start-up load, list and match.")
+
+    @Option(help: "How many subscriptions to create and load.") var subscriptions = 10_000
+    @Option(help: "Directory to use (default: a new temp directory, removed afterwards).") var dataDir: String?
+
+    func run() async throws {
+        let directory = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-\(UUID().uuidString)").path
+        defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: directory) } }
+        let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let report = try await RegistryBenchmark(subscriptions: subscriptions, directory: directory + "/webhooks", logger: logger).run()
+        print(report)
+    }
+}
