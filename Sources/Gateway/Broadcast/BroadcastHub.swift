@@ -127,7 +127,8 @@ public final class BroadcastHub: Service {
         state.withLock { $0.messagesReceived += 1 }
     }
 
-    /// Sends `message` to every client (encoded once) and emits `messageBroadcast`.
+    /// Sends `message` to every client (encoded once); emits `messageBroadcast` for WebSocket traffic
+    /// (the caller of an API broadcast dispatches the event itself, durably).
     /// - Returns: How many clients it was queued for.
     @discardableResult
     public func broadcast(_ message: BroadcastMessage, source: MessageSource) -> Int {
@@ -179,7 +180,9 @@ public final class BroadcastHub: Service {
         for client in evicted {
             logger.info("Slow client evicted", metadata: ["ws.client.id": "\(client.id)", "ws.close.code": "\(HubCloseCode.evicted)"])
         }
-        events.hubEmitted(.messageBroadcast(message, source: source, recipients: count))
+        // API broadcasts are made durable by their route before it answers; only the hub's own
+        // traffic goes through the non-blocking sink.
+        if source == .websocket { events.hubEmitted(.messageBroadcast(message, source: source, recipients: count)) }
         return count
     }
 

@@ -71,6 +71,7 @@ public struct GatewayConfiguration: Sendable {
     public var http: HTTP
     public var broadcast: Broadcast
     public var webhooks: Webhooks
+    public var delivery: Delivery
     public var auth: Auth
     public var log: Log
     /// The data directory: registry, journal, admin token.
@@ -106,6 +107,7 @@ public struct GatewayConfiguration: Sendable {
             closeTimeout: try values.seconds("broadcast.closeTimeoutSeconds", default: 5, in: 0.1...120)
         )
         self.webhooks = try Webhooks(values: values)
+        self.delivery = try Delivery(values: values)
         self.auth = try Auth(values: values)
         self.log = Log(
             level: try values.string("log.level", default: "info", allowed: ["trace", "debug", "info", "notice", "warning", "error", "critical"]),

@@ -81,11 +81,15 @@ struct HealthResponse: ResponseEncodable {
     }
 }
 
-/// `GET /stats`: the seed's three figures plus the hub's counters.
+/// `GET /stats`: the seed's three figures plus the hub's counters, and the webhook figures.
 struct StatsResponse: ResponseEncodable {
     var stats: HubStatistics
+    var webhooks: WebhookStatistics?
 
-    init(_ stats: HubStatistics) { self.stats = stats }
+    init(_ stats: HubStatistics, webhooks: WebhookStatistics?) {
+        self.stats = stats
+        self.webhooks = webhooks
+    }
 
     enum CodingKeys: String, CodingKey {
         case activeConnections = "active_connections"
@@ -97,6 +101,7 @@ struct StatsResponse: ResponseEncodable {
         case clientsEvicted = "clients_evicted"
         case totalConnectionsCreated = "total_connections_created"
         case connectionsRefused = "connections_refused"
+        case webhooks
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -110,6 +115,39 @@ struct StatsResponse: ResponseEncodable {
         try container.encode(stats.clientsEvicted, forKey: .clientsEvicted)
         try container.encode(stats.totalConnectionsCreated, forKey: .totalConnectionsCreated)
         try container.encode(stats.connectionsRefused, forKey: .connectionsRefused)
+        try container.encodeIfPresent(webhooks, forKey: .webhooks)
+    }
+}
+
+/// The webhook figures in `/stats`.
+public struct WebhookStatistics: Sendable, Encodable, Equatable {
+    public var subscriptions: Int
+    public var queueDepth: Int
+    public var inFlight: Int
+    public var delivered: Int
+    public var failedAttempts: Int
+    public var dead: Int
+    public var openCircuits: Int
+    public var eventsDropped: Int
+
+    public init(subscriptions: Int, counters: DeliveryCounters, eventsDropped: Int) {
+        self.subscriptions = subscriptions
+        queueDepth = counters.pending
+        inFlight = counters.inFlight
+        delivered = counters.delivered
+        failedAttempts = counters.failedAttempts
+        dead = counters.dead
+        openCircuits = counters.openCircuits
+        self.eventsDropped = eventsDropped
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case subscriptions, delivered, dead
+        case queueDepth = "queue_depth"
+        case inFlight = "in_flight"
+        case failedAttempts = "failed"
+        case openCircuits = "open_circuits"
+        case eventsDropped = "events_dropped"
     }
 }
 

@@ -17,6 +17,11 @@ public struct WebhookEventType: Sendable, Hashable {
     /// The wildcard a subscription uses to receive every event.
     public static let wildcard = "*"
 
+    /// Events about the gateway's own delivery state, sent only to subscriptions that name them.
+    public static func isOperational(_ name: String) -> Bool {
+        name == webhookDisabled.name || name == deliveryExhausted.name || name == deliveryRecovered.name || name == webhookTest.name
+    }
+
     /// Whether `name` is a known event type.
     public static func isKnown(_ name: String) -> Bool { all.contains { $0.name == name } }
 

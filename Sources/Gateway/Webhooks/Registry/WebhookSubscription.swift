@@ -74,9 +74,10 @@ public struct WebhookSubscription: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    /// Whether this subscription wants `eventType`.
+    /// Whether this subscription wants `eventType`. `*` covers the hub's events; the operational
+    /// events (`webhook.disabled`, `delivery.*`) must be named, so that they never feed back into themselves.
     public func wants(_ eventType: String) -> Bool {
-        enabled && (events.contains(WebhookEventType.wildcard) || events.contains(eventType))
+        enabled && (events.contains(eventType) || (events.contains(WebhookEventType.wildcard) && !WebhookEventType.isOperational(eventType)))
     }
 
     /// The secrets that sign a delivery at `now`: the current one, then unexpired previous ones.

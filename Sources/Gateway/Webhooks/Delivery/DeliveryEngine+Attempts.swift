@@ -1,0 +1,182 @@
+import Logging
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension DeliveryEngine {
+    /// Makes one attempt off the actor: sign, send, decide, journal; then applies the result on the actor.
+    nonisolated func perform(_ job: DeliveryJob) async {
+        if let reason = job.settleDead {
+            await settle(job, records: [.dead(deliveryID: job.deliveryID, at: epochMillis(), reason: reason)], outcome: nil, decision: nil)
+            return
+        }
+        let started = epochMillis()
+        let outcome: AttemptOutcome
+        do {
+            outcome = .response(try await transport.send(try request(for: job, timestamp: started / 1000)))
+        } catch let error as TransportError {
+            outcome = .failure(error)
+        } catch {
+            outcome = .failure(TransportError(.other, "\(error)"))
+        }
+        if Task.isCancelled {
+            // Shutdown abandoned this transfer: record nothing, it stays pending in the journal.
+            await abandon(job)
+            return
+        }
+        let now = epochMillis()
+        let decision = DeliveryDecision.decide(
+            attempt: job.attempt - job.attemptBase, outcome: outcome, policy: settings.delivery.retryPolicy, unit: Double.random(in: 0..<1), nowMillis: now
+        )
+        await settle(job, records: records(for: job, outcome: outcome, decision: decision, startedAt: started, now: now), outcome: outcome, decision: decision)
+    }
+
+    /// The signed POST for an attempt.
+    nonisolated func request(for job: DeliveryJob, timestamp: Int64) throws -> TransportRequest {
+        let subscription = job.subscription
+        let signature = try WebhookSigner.header(
+            secrets: subscription.signingSecrets(at: Date()), id: job.deliveryID, timestamp: timestamp, body: job.payload
+        )
+        var headers: [(name: String, value: String)] = [
+            ("content-type", "application/json"),
+            ("user-agent", settings.userAgent),
+            ("webhook-id", job.deliveryID),
+            ("webhook-timestamp", String(timestamp)),
+            ("webhook-signature", signature),
+        ]
+        headers += subscription.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        return TransportRequest(
+            url: subscription.url, headers: headers, body: job.payload,
+            connectTimeout: settings.delivery.connectTimeout, totalTimeout: settings.delivery.timeout
+        )
+    }
+
+    /// The journal records an attempt produces.
+    nonisolated func records(for job: DeliveryJob, outcome: AttemptOutcome, decision: DeliveryDecision, startedAt: Int64, now: Int64) -> [JournalRecord] {
+        var attempt = AttemptRecord(
+            deliveryID: job.deliveryID, attempt: job.attempt, at: startedAt, durationMillis: max(0, now - startedAt), statusCode: 0, error: "",
+            responseSnippet: [], nextAttemptAt: 0
+        )
+        switch outcome {
+        case .response(let response):
+            attempt.statusCode = response.statusCode
+            attempt.durationMillis = response.duration.millis
+            attempt.responseSnippet = Array(response.body.prefix(1024))
+        case .failure(let error):
+            attempt.error = error.description
+            attempt.durationMillis = max(attempt.durationMillis, error.duration.millis)
+        }
+        switch decision {
+        case .delivered:
+            return [.attempted(attempt), .delivered(deliveryID: job.deliveryID, at: now)]
+        case .retry(let delay, _):
+            attempt.nextAttemptAt = now + delay.millis
+            return [.attempted(attempt)]
+        case .dead(let reason, _):
+            return [.attempted(attempt), .dead(deliveryID: job.deliveryID, at: now, reason: reason)]
+        }
+    }
+
+    /// Disables a subscription and returns the `webhook.disabled` event to send.
+    func disableSubscription(_ subscriptionID: String, reason: String) async -> [WebhookEvent] {
+        do {
+            try await registry.disable(id: subscriptionID, reason: reason)
+        } catch {
+            logger.error("Could not disable subscription", metadata: ["webhook.subscription.id": "\(subscriptionID)", "error": "\(error)"])
+            return []
+        }
+        logger.info("Subscription disabled by the delivery engine", metadata: ["webhook.subscription.id": "\(subscriptionID)", "webhook.disabled.reason": "\(reason)"])
+        return [WebhookEvent(type: WebhookEventType.webhookDisabled.name, data: ["subscription_id": .string(subscriptionID), "reason": .string(reason)])]
+    }
+
+    /// Journals the records, applies them, updates endpoint health, frees the slot.
+    func settle(_ job: DeliveryJob, records: [JournalRecord], outcome: AttemptOutcome?, decision: DeliveryDecision?) async {
+        let subscriptionID = job.subscription.id
+        do {
+            try await journal.append(records)
+        } catch {
+            // Not durable: keep the delivery pending and try again later rather than lose it.
+            logger.error("Journal append failed", metadata: ["delivery.id": "\(job.deliveryID)", "error": "\(error)"])
+            releaseSlot(of: subscriptionID, deliveryID: job.deliveryID, now: epochMillis())
+            schedule(job.deliveryID, at: epochMillis() + 1000)
+            wakeup.signal()
+            return
+        }
+        for record in records { ledger.apply(record) }
+        let now = epochMillis()
+        releaseSlot(of: subscriptionID, deliveryID: job.deliveryID, now: now)
+        var operational: [WebhookEvent] = []
+        var disable = decision?.disableReason
+        if let decision {
+            let health = updateHealth(job, decision: decision, now: now)
+            operational = health.events
+            disable = disable ?? health.disable
+        }
+        if case .retry(let delay, _) = decision { schedule(job.deliveryID, at: now + delay.millis) }
+        publishCounters { counters in
+            guard let decision else { return counters.dead += 1 }
+            counters.attempts += 1
+            switch decision {
+            case .delivered: counters.delivered += 1
+            case .retry: counters.failedAttempts += 1
+            case .dead:
+                counters.failedAttempts += 1
+                counters.dead += 1
+            }
+        }
+        logger.debug("Delivery attempt", metadata: ["delivery.id": "\(job.deliveryID)", "delivery.attempt": "\(job.attempt)", "webhook.subscription.id": "\(subscriptionID)", "delivery.decision": "\(String(describing: decision))"])
+        wakeup.signal()
+        if let disable { operational += await disableSubscription(subscriptionID, reason: disable) }
+        if !operational.isEmpty { _ = try? await accept(operational) }
+    }
+
+    /// A transfer cut short by shutdown: free its slot, leave it pending.
+    func abandon(_ job: DeliveryJob) {
+        releaseSlot(of: job.subscription.id, deliveryID: job.deliveryID, now: epochMillis())
+        wakeup.signal()
+    }
+
+    /// Breaker, failing-since and the operational events an attempt implies.
+    /// - Returns: The operational events to send, and a reason to disable the subscription (failing too long).
+    private func updateHealth(_ job: DeliveryJob, decision: DeliveryDecision, now: Int64) -> (events: [WebhookEvent], disable: String?) {
+        let subscriptionID = job.subscription.id
+        var endpoint = endpoints[subscriptionID] ?? newEndpoint()
+        defer { endpoints[subscriptionID] = endpoint }
+        var events: [WebhookEvent] = []
+        if case .delivered = decision {
+            endpoint.breaker.recordSuccess()
+            if endpoint.failingSince != nil {
+                events.append(WebhookEvent(type: WebhookEventType.deliveryRecovered.name, data: ["subscription_id": .string(subscriptionID), "failed_attempts": .number(Double(endpoint.failedAttempts))]))
+            }
+            endpoint.failingSince = nil
+            endpoint.failedAttempts = 0
+            return (events, nil)
+        }
+        endpoint.breaker.recordFailure(now: now)
+        endpoint.failingSince = endpoint.failingSince ?? now
+        endpoint.failedAttempts += 1
+        if case .dead(let reason, nil) = decision, reason.hasPrefix("gave up") {
+            events.append(WebhookEvent(type: WebhookEventType.deliveryExhausted.name, data: [
+                "subscription_id": .string(subscriptionID), "delivery_id": .string(job.deliveryID),
+                "event_type": .string(ledger.entries[job.deliveryID].flatMap { ledger.events[$0.record.eventID]?.type } ?? ""),
+                "attempts": .number(Double(job.attempt)), "last_error": .string(reason),
+            ]))
+            if let since = endpoint.failingSince, now - since >= settings.delivery.disableAfterFailing.millis {
+                let since = ISO8601.string(from: Date(timeIntervalSince1970: Double(since) / 1000))
+                return (events, "failing without a success since \(since), with a delivery exhausted")
+            }
+        }
+        return (events, nil)
+    }
+}
+
+extension DeliveryDecision {
+    /// Why the subscription should be disabled, if this decision says so.
+    var disableReason: String? {
+        if case .dead(_, let reason) = self { return reason }
+        return nil
+    }
+}

@@ -1,0 +1,103 @@
+import HeapModule
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One attempt the engine decided to start: everything the transfer needs, captured on the actor.
+struct DeliveryJob: Sendable {
+    var deliveryID: String
+    var attempt: Int
+    var attemptBase: Int
+    var subscription: WebhookSubscription
+    var payload: [UInt8]
+    /// Set when the delivery cannot be attempted at all (subscription gone or disabled): settle it dead.
+    var settleDead: String?
+}
+
+extension DeliveryEngine {
+    /// Pops every due delivery that its endpoint and the global cap allow, marking them in flight.
+    ///
+    /// Held back, by cause: the global cap leaves the rest on the heap; the per-subscription cap and
+    /// FIFO order park the delivery until a slot of that endpoint frees; an open circuit or an empty
+    /// token bucket reschedules it for when that changes. So one slow or failing endpoint never
+    /// delays another.
+    func takeReady(now: Int64) -> [DeliveryJob] {
+        var jobs: [DeliveryJob] = []
+        let clockNow = ContinuousClock.now
+        while inFlight.count < settings.delivery.maxInFlight, let top = heap.min, top.at <= now {
+            heap.removeMin()
+            guard (generations[top.deliveryID] ?? 0) == top.generation,
+                let entry = ledger.entries[top.deliveryID], entry.status == .pending, !inFlight.contains(top.deliveryID)
+            else { continue }
+            guard let event = ledger.events[entry.record.eventID] else { continue }
+            let subscriptionID = entry.record.subscriptionID
+            guard let subscription = registry.subscription(id: subscriptionID), subscription.enabled else {
+                let reason = registry.subscription(id: subscriptionID) == nil ? "subscription deleted" : "subscription disabled"
+                inFlight.insert(top.deliveryID)
+                jobs.append(DeliveryJob(deliveryID: top.deliveryID, attempt: entry.attemptCount, attemptBase: entry.attemptBase, subscription: placeholder(subscriptionID), payload: [], settleDead: reason))
+                continue
+            }
+            var endpoint = endpoints[subscriptionID] ?? newEndpoint()
+            defer { endpoints[subscriptionID] = endpoint }
+            let cap = subscription.delivery.ordering == .fifo ? 1 : (subscription.delivery.maxInFlight ?? settings.delivery.maxInFlightPerSubscription)
+            if endpoint.inFlight >= cap || (subscription.delivery.ordering == .fifo && oldestPending(of: subscriptionID) != top.deliveryID) {
+                endpoint.parked.append(top.deliveryID)
+                continue
+            }
+            guard endpoint.breaker.allowsRequest(now: now) else {
+                schedule(top.deliveryID, at: endpoint.breaker.reopensAt ?? now + 1000)
+                continue
+            }
+            guard endpoint.takeToken(rate: subscription.delivery.rateLimitPerSecond, now: clockNow) else {
+                schedule(top.deliveryID, at: now + max(1, 1000 / Int64(subscription.delivery.rateLimitPerSecond ?? 1)))
+                continue
+            }
+            endpoint.inFlight += 1
+            inFlight.insert(top.deliveryID)
+            jobs.append(
+                DeliveryJob(
+                    deliveryID: top.deliveryID, attempt: entry.attemptCount + 1, attemptBase: entry.attemptBase, subscription: subscription,
+                    payload: event.payload, settleDead: nil
+                )
+            )
+        }
+        if !jobs.isEmpty { publishCounters() }
+        return jobs
+    }
+
+    /// Frees a slot of `subscriptionID` and re-queues what it had parked.
+    func releaseSlot(of subscriptionID: String, deliveryID: String, now: Int64) {
+        inFlight.remove(deliveryID)
+        guard var endpoint = endpoints[subscriptionID] else { return }
+        endpoint.inFlight = max(0, endpoint.inFlight - 1)
+        let parked = endpoint.parked
+        endpoint.parked = []
+        endpoints[subscriptionID] = endpoint
+        for id in parked where ledger.entries[id]?.status == .pending {
+            schedule(id, at: max(now, ledger.entries[id]?.record.nextAttemptAt ?? now))
+        }
+    }
+
+    /// The subscription's oldest pending delivery (FIFO: only this one may go).
+    func oldestPending(of subscriptionID: String) -> String? {
+        ledger.bySubscription[subscriptionID]?.first { ledger.entries[$0]?.status == .pending }
+    }
+
+    func newEndpoint() -> EndpointState {
+        EndpointState(
+            breaker: CircuitBreaker(
+                failureThreshold: settings.delivery.breakerThreshold,
+                initialCooldownMillis: settings.delivery.breakerCooldown.millis,
+                maximumCooldownMillis: max(settings.delivery.breakerCooldown.millis, 300_000)
+            )
+        )
+    }
+
+    /// A stand-in subscription for a job that only settles a delivery whose subscription is gone.
+    private func placeholder(_ id: String) -> WebhookSubscription {
+        WebhookSubscription(id: id, url: "", events: [], description: "", secret: "", createdAt: .init(), updatedAt: .init())
+    }
+}

@@ -1,0 +1,143 @@
+import HeapModule
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+/// Owns delivery timing: the first attempt at once, retries per ``RetryPolicy``, per-endpoint
+/// in-flight caps, rate limits, circuit breakers and FIFO order, and a global in-flight cap.
+///
+/// An actor because its state (the ``DeliveryLedger``, the timer heap, endpoint health) changes
+/// across suspension points (journal appends, transfers); the network and disk waits happen in
+/// child tasks off the actor, so the hub and the REST routes never wait on them. Every state
+/// change is first appended to the ``DeliveryJournal`` and then applied to the ledger, so a
+/// restart rebuilds the same pending set (at-least-once: a delivery leaves the journal only when
+/// it succeeded or died).
+public actor DeliveryEngine: Service {
+    /// What the engine needs beyond its collaborators.
+    public struct Settings: Sendable {
+        public var delivery: GatewayConfiguration.Delivery
+        public var userAgent: String
+
+        public init(delivery: GatewayConfiguration.Delivery, userAgent: String) {
+            self.delivery = delivery
+            self.userAgent = userAgent
+        }
+    }
+
+    let settings: Settings
+    let registry: any WebhookRegistry
+    let transport: any WebhookTransport
+    let journal: any DeliveryJournal
+    let logger: Logger
+    let wakeup = WakeupSignal()
+    /// Read by `/stats` without waiting for the actor.
+    nonisolated let counters = Mutex(DeliveryCounters())
+    private let stopping = Mutex(false)
+
+    var ledger = DeliveryLedger()
+    var heap = Heap<DueDelivery>()
+    var generations: [String: Int] = [:]
+    var endpoints: [String: EndpointState] = [:]
+    var inFlight: Set<String> = []
+    var accepting = true
+    var lastMaintenance = ContinuousClock.now
+
+    /// Creates the engine from the records recovered from the journal.
+    public init(
+        settings: Settings,
+        registry: any WebhookRegistry,
+        transport: any WebhookTransport,
+        journal: any DeliveryJournal,
+        recovered: [JournalRecord],
+        logger: Logger
+    ) {
+        self.settings = settings
+        self.registry = registry
+        self.transport = transport
+        self.journal = journal
+        self.logger = logger
+        var ledger = DeliveryLedger()
+        for record in recovered { ledger.apply(record) }
+        ledger.prune(now: epochMillis(), retentionMillis: settings.delivery.retention.millis, maxRetained: settings.delivery.maxRetained)
+        self.ledger = ledger
+        var heap = Heap<DueDelivery>()
+        for entry in ledger.entries.values where entry.status == .pending {
+            heap.insert(DueDelivery(at: entry.record.nextAttemptAt, deliveryID: entry.record.deliveryID, generation: 0))
+        }
+        self.heap = heap
+        counters.withLock { $0.pending = heap.count }
+        if !heap.isEmpty { logger.info("Pending deliveries recovered", metadata: ["delivery.pending": "\(heap.count)"]) }
+    }
+
+    /// Runs attempts as they come due until graceful shutdown; then stops starting new ones, waits
+    /// `deliveries.shutdownGraceSeconds` for those in flight, and leaves the rest pending in the journal.
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            await withGracefulShutdownHandler {
+                while !stopping.withLock({ $0 }) {
+                    for job in takeReady(now: epochMillis()) {
+                        group.addTask { await self.perform(job) }
+                    }
+                    await maintainIfDue()
+                    await wakeup.wait(for: nextWake())
+                }
+            } onGracefulShutdown: {
+                self.stopping.withLock { $0 = true }
+                self.wakeup.signal()
+            }
+            accepting = false
+            let grace = settings.delivery.shutdownGrace
+            let drained = (try? await withDeadline(grace) { await self.waitUntilIdle() }) != nil
+            if !drained { group.cancelAll() }
+            logger.info(
+                "Delivery engine stopped",
+                metadata: ["delivery.pending": "\(ledger.pendingCount)", "delivery.inflight.abandoned": "\(drained ? 0 : inFlight.count)"]
+            )
+        }
+    }
+
+    /// Returns when nothing is in flight.
+    private func waitUntilIdle() async {
+        while !inFlight.isEmpty { await wakeup.wait(for: .milliseconds(50)) }
+    }
+
+    /// How long the loop may sleep: until the earliest due delivery (capped so maintenance runs).
+    private func nextWake() -> Duration? {
+        guard let next = heap.min?.at else { return .seconds(30) }
+        return .milliseconds(min(30_000, max(0, next - epochMillis())))
+    }
+
+    /// Every 30 s: forget settled deliveries past retention and compact the journal when it is large.
+    private func maintainIfDue() async {
+        guard lastMaintenance.duration(to: .now) >= .seconds(30) else { return }
+        lastMaintenance = .now
+        ledger.prune(now: epochMillis(), retentionMillis: settings.delivery.retention.millis, maxRetained: settings.delivery.maxRetained)
+        guard journal.totalBytes > settings.delivery.compactAfterBytes else { return }
+        do {
+            try await journal.compact(keeping: ledger.snapshot())
+            logger.info("Journal compacted", metadata: ["journal.bytes": "\(journal.totalBytes)"])
+        } catch {
+            logger.error("Journal compaction failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Puts a delivery on the timer heap at `at` (ms), superseding any earlier schedule.
+    func schedule(_ deliveryID: String, at: Int64) {
+        let generation = (generations[deliveryID] ?? 0) + 1
+        generations[deliveryID] = generation
+        heap.insert(DueDelivery(at: at, deliveryID: deliveryID, generation: generation))
+    }
+
+    /// Refreshes the counters `/stats` reads.
+    func publishCounters(_ change: (inout DeliveryCounters) -> Void = { _ in }) {
+        let pending = ledger.pendingCount
+        let open = endpoints.values.count { $0.breaker.isOpen }
+        let flying = inFlight.count
+        counters.withLock {
+            change(&$0)
+            $0.pending = pending
+            $0.inFlight = flying
+            $0.openCircuits = open
+        }
+    }
+}

@@ -1,0 +1,150 @@
+/// The delivery queue's state: events, deliveries, their attempts, per subscription.
+///
+/// A pure reducer over ``JournalRecord``s: replaying the journal rebuilds exactly the state the
+/// live engine had, because the engine changes this state only by applying the records it also
+/// appends. ``snapshot()`` is the inverse, used for compaction.
+struct DeliveryLedger: Sendable {
+    enum Status: String, Sendable, Codable {
+        case pending, delivered, dead
+    }
+
+    struct Entry: Sendable {
+        var record: DeliveryRecord
+        var status: Status
+        /// Newest last; at most ``DeliveryLedger/maxAttemptsKept``.
+        var attempts: [AttemptRecord] = []
+        var settledAt: Int64?
+        var lastError = ""
+        /// Attempts made before the last manual retry (the retry policy counts from here).
+        var attemptBase = 0
+
+        var attemptCount: Int { record.attempts }
+    }
+
+    static let maxAttemptsKept = 50
+
+    private(set) var events: [String: EventRecord] = [:]
+    private(set) var entries: [String: Entry] = [:]
+    /// Delivery ids per subscription, in creation order.
+    private(set) var bySubscription: [String: [String]] = [:]
+    /// `eventID|subscriptionID` → delivery id, so replay does not duplicate.
+    private(set) var byEventAndSubscription: [String: String] = [:]
+
+    /// Deliveries not yet delivered or dead (kept as a count: `/stats` reads it after every attempt).
+    private(set) var pendingCount = 0
+
+    /// Applies one record.
+    mutating func apply(_ record: JournalRecord) {
+        switch record {
+        case .event(let event):
+            events[event.eventID] = event
+        case .enqueued(let delivery):
+            if var existing = entries[delivery.deliveryID] {
+                if existing.status != .pending { pendingCount += 1 }
+                existing.record.attempts = delivery.attempts
+                existing.record.nextAttemptAt = delivery.nextAttemptAt
+                existing.attemptBase = delivery.attempts
+                existing.status = .pending
+                existing.settledAt = nil
+                entries[delivery.deliveryID] = existing
+            } else {
+                entries[delivery.deliveryID] = Entry(record: delivery, status: .pending, attemptBase: delivery.attempts)
+                pendingCount += 1
+                bySubscription[delivery.subscriptionID, default: []].append(delivery.deliveryID)
+                byEventAndSubscription[delivery.eventID + "|" + delivery.subscriptionID] = delivery.deliveryID
+            }
+        case .attempted(let attempt):
+            update(attempt.deliveryID) { entry in
+                entry.record.attempts = max(entry.record.attempts, attempt.attempt)
+                entry.record.nextAttemptAt = attempt.nextAttemptAt
+                entry.lastError = attempt.error.isEmpty ? "HTTP \(attempt.statusCode)" : attempt.error
+                entry.attempts.append(attempt)
+                if entry.attempts.count > Self.maxAttemptsKept { entry.attempts.removeFirst(entry.attempts.count - Self.maxAttemptsKept) }
+            }
+        case .delivered(let id, let at):
+            settle(id)
+            update(id) { entry in
+                entry.status = .delivered
+                entry.settledAt = at
+                entry.record.nextAttemptAt = 0
+            }
+        case .dead(let id, let at, let reason):
+            settle(id)
+            update(id) { entry in
+                entry.status = .dead
+                entry.settledAt = at
+                entry.lastError = reason
+                entry.record.nextAttemptAt = 0
+            }
+        }
+    }
+
+    /// Counts a pending delivery leaving the pending set.
+    private mutating func settle(_ id: String) {
+        if entries[id]?.status == .pending { pendingCount -= 1 }
+    }
+
+    private mutating func update(_ id: String, _ change: (inout Entry) -> Void) {
+        guard var entry = entries[id] else { return }
+        change(&entry)
+        entries[id] = entry
+    }
+
+    /// Forgets settled deliveries older than `retentionMillis`, then the oldest settled ones beyond
+    /// `maxRetained`, then events no remaining delivery refers to. Pending deliveries are never forgotten.
+    mutating func prune(now: Int64, retentionMillis: Int64, maxRetained: Int) {
+        let cutoff = now - retentionMillis
+        var settled = entries.values.filter { $0.status != .pending }.sorted { ($0.settledAt ?? 0) < ($1.settledAt ?? 0) }
+        var doomed = Set<String>()
+        while let oldest = settled.first, (oldest.settledAt ?? 0) < cutoff || settled.count > maxRetained {
+            doomed.insert(oldest.record.deliveryID)
+            settled.removeFirst()
+        }
+        guard !doomed.isEmpty else { return pruneEvents(cutoff: cutoff) }
+        for id in doomed {
+            guard let entry = entries.removeValue(forKey: id) else { continue }
+            byEventAndSubscription[entry.record.eventID + "|" + entry.record.subscriptionID] = nil
+        }
+        for (subscription, ids) in bySubscription {
+            let kept = ids.filter { !doomed.contains($0) }
+            bySubscription[subscription] = kept.isEmpty ? nil : kept
+        }
+        pruneEvents(cutoff: cutoff)
+    }
+
+    /// Keeps events a delivery refers to, or younger than the retention (so replay can use them).
+    private mutating func pruneEvents(cutoff: Int64) {
+        let referenced = Set(entries.values.map(\.record.eventID))
+        events = events.filter { referenced.contains($0.key) || $0.value.timestamp >= cutoff }
+    }
+
+    /// Every record needed to rebuild this state, in an order that replays correctly.
+    func snapshot() -> [JournalRecord] {
+        var records = events.values.sorted { $0.timestamp < $1.timestamp }.map(JournalRecord.event)
+        for ids in bySubscription.values {
+            for id in ids {
+                guard let entry = entries[id] else { continue }
+                var first = entry.record
+                first.attempts = 0
+                records.append(.enqueued(first))
+                records += entry.attempts.filter { $0.attempt <= entry.attemptBase }.map(JournalRecord.attempted)
+                if entry.attemptBase > 0 {
+                    // A manual retry: re-queue after the attempts it followed, as it happened.
+                    var requeued = entry.record
+                    requeued.attempts = entry.attemptBase
+                    records.append(.enqueued(requeued))
+                }
+                records += entry.attempts.filter { $0.attempt > entry.attemptBase }.map(JournalRecord.attempted)
+                switch entry.status {
+                case .pending: break
+                case .delivered: records.append(.delivered(deliveryID: id, at: entry.settledAt ?? 0))
+                case .dead: records.append(.dead(deliveryID: id, at: entry.settledAt ?? 0, reason: entry.lastError))
+                }
+            }
+        }
+        return records
+    }
+
+    /// Delivery ids of `subscription`, newest first.
+    func deliveries(of subscription: String) -> [String] { (bySubscription[subscription] ?? []).reversed() }
+}
