@@ -77,6 +77,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
+            exclude: ["Webhooks/Delivery/CurlTransportTests.swift", "Webhooks/Delivery/Journal"],  // TEMP: helpers' work in progress
             swiftSettings: swiftSettings
         ),
     ]

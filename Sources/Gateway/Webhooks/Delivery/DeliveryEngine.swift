@@ -32,6 +32,11 @@ public actor DeliveryEngine: Service {
     let wakeup = WakeupSignal()
     /// Read by `/stats` without waiting for the actor.
     nonisolated let counters = Mutex(DeliveryCounters())
+    /// Signalled whenever the counters change (tests and benchmarks wait on it).
+    public nonisolated let countersChanged = WakeupSignal()
+
+    /// The current figures, without waiting for the engine.
+    public nonisolated var statistics: DeliveryCounters { counters.withLock { $0 } }
     private let stopping = Mutex(false)
 
     var ledger = DeliveryLedger()
@@ -139,5 +144,6 @@ public actor DeliveryEngine: Service {
             $0.inFlight = flying
             $0.openCircuits = open
         }
+        countersChanged.signal()
     }
 }

@@ -1,0 +1,116 @@
+import Configuration
+import Foundation
+import Gateway
+import Logging
+import ServiceLifecycle
+import Testing
+
+/// The engine with a real file registry, an in-memory journal and a scripted transport.
+@Suite struct DeliveryEngineTests {
+    struct Harness {
+        var registry: FileWebhookRegistry
+        var journal: MemoryJournal
+        var transport: ScriptedTransport
+        var engine: DeliveryEngine
+    }
+
+    /// Runs `body` with an engine whose `run()` loop is live, then shuts it down gracefully.
+    func withEngine<Value: Sendable>(
+        script: [String: [Result<TransportResponse, TransportError>]] = [:],
+        recovered: [JournalRecord] = [],
+        registryDirectory: String = TestConfig.temporaryDirectory(),
+        _ body: @Sendable (Harness) async throws -> Value
+    ) async throws -> Value {
+        let configuration = try GatewayConfiguration(reader: TestConfig.reader(TestAdmin.overrides))
+        let registry = try await FileWebhookRegistry(directory: registryDirectory, rules: SubscriptionRules(limits: configuration.webhooks), logger: quietLogger)
+        let journal = MemoryJournal()
+        let transport = ScriptedTransport(script)
+        let engine = DeliveryEngine(settings: try fastDeliverySettings(), registry: registry, transport: transport, journal: journal, recovered: recovered, logger: quietLogger)
+        let harness = Harness(registry: registry, journal: journal, transport: transport, engine: engine)
+        let group = ServiceGroup(configuration: .init(services: [engine], logger: quietLogger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            defer { tasks.cancelAll() }
+            let value = try await body(harness)
+            await group.triggerGracefulShutdown()
+            try await tasks.next()
+            try await registry.shutdown()
+            return value
+        }
+    }
+
+    private func waitUntil(_ engine: DeliveryEngine, _ condition: @Sendable @escaping (DeliveryCounters) -> Bool) async throws {
+        try await withDeadline(.seconds(10)) {
+            while !condition(engine.statistics) { await engine.countersChanged.wait(for: .milliseconds(100)) }
+        }
+    }
+
+    @Test func anEventIsDeliveredSignedToEveryMatchingSubscription() async throws {
+        try await withEngine { harness in
+            let a = try await harness.registry.create(WebhookInput(url: "https://a.example/hook"))
+            _ = try await harness.registry.create(WebhookInput(url: "https://b.example/hook", events: ["client-connected"]))
+            let event = WebhookEvent(type: "message-broadcast", data: ["message": "hi"])
+            let created = try await harness.engine.accept([event])
+            #expect(created[event.id]?.count == 1)
+            let request = try #require(try await harness.transport.requests.next())
+            #expect(request.url == "https://a.example/hook")
+            let id = try #require(request.headers["webhook-id"])
+            let timestamp = try #require(request.headers["webhook-timestamp"].flatMap { Int64($0) })
+            #expect(WebhookSigner.verify(header: request.headers["webhook-signature"] ?? "", secret: a.secret, id: id, timestamp: timestamp, body: request.body))
+            #expect(request.headers["content-type"] == "application/json")
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+            #expect(body["type"] as? String == "message-broadcast")
+            #expect((body["data"] as? [String: Any])?["message"] as? String == "hi")
+            try await waitUntil(harness.engine) { $0.delivered == 1 }
+        }
+    }
+
+    @Test func failuresAreRetriedWithTheSameWebhookIDUntilOneSuccess() async throws {
+        let url = "https://flaky.example/hook"
+        let script: [String: [Result<TransportResponse, TransportError>]] = [
+            url: [.success(.status(500)), .failure(TransportError(.connectionFailed, "reset")), .success(.status(503, headers: ["retry-after": "0"]))]
+        ]
+        try await withEngine(script: script) { harness in
+            _ = try await harness.registry.create(WebhookInput(url: url))
+            try await harness.engine.accept([WebhookEvent(type: "client-connected", data: [:])])
+            try await waitUntil(harness.engine) { $0.delivered == 1 }
+            let ids = Set(harness.transport.received.compactMap { $0.headers["webhook-id"] })
+            #expect(harness.transport.received.count == 4)
+            #expect(ids.count == 1)
+            let page = await harness.engine.deliveries(subscriptionID: nil, status: .delivered, cursor: nil, limit: 10)
+            #expect(page.items.first?.attempts == 4)
+            let detail = try await harness.engine.delivery(id: try #require(ids.first))
+            #expect(detail.attempts.map(\.statusCode) == [500, nil, 503, 200])
+        }
+    }
+
+    @Test func goneDisablesTheSubscription() async throws {
+        let url = "https://gone.example/hook"
+        try await withEngine(script: [url: [.success(.status(410))]]) { harness in
+            let subscription = try await harness.registry.create(WebhookInput(url: url))
+            try await harness.engine.accept([WebhookEvent(type: "client-connected", data: [:])])
+            try await waitUntil(harness.engine) { $0.dead == 1 }
+            try await withDeadline(.seconds(5)) {
+                while harness.registry.subscription(id: subscription.id)?.enabled == true { await harness.engine.countersChanged.wait(for: .milliseconds(20)) }
+            }
+            #expect(harness.registry.subscription(id: subscription.id)?.disabledReason?.contains("410") == true)
+        }
+    }
+
+    @Test func theJournalReplaysIntoTheSamePendingSet() async throws {
+        let url = "https://down.example/hook"
+        let failures = Array(repeating: Result<TransportResponse, TransportError>.failure(TransportError(.connectionFailed, "down")), count: 100)
+        let directory = TestConfig.temporaryDirectory()
+        let records = try await withEngine(script: [url: failures], registryDirectory: directory) { harness in
+            _ = try await harness.registry.create(WebhookInput(url: url))
+            try await harness.engine.accept([WebhookEvent(type: "client-connected", data: [:])])
+            try await waitUntil(harness.engine) { $0.failedAttempts >= 1 }
+            return harness.journal.all
+        }
+        #expect(records.contains { if case .enqueued = $0 { true } else { false } })
+        try await withEngine(recovered: records, registryDirectory: directory) { harness in
+            try await waitUntil(harness.engine) { $0.delivered == 1 }
+            #expect(harness.transport.received.count == 1)
+        }
+    }
+}
