@@ -31,13 +31,9 @@ public func buildApplication(configuration: GatewayConfiguration, logger: Logger
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
     let token = try AdminToken.load(configured: configuration.auth.adminToken, dataDirectory: configuration.dataDirectory)
     if token.wasGenerated { logAdminURL(token, configuration: configuration, logger: logger) }
-    let registry = try await FileWebhookRegistry(
-        directory: configuration.dataDirectory + "/webhooks",
-        rules: SubscriptionRules(limits: configuration.webhooks),
-        logger: logger
-    )
-    let hub = BroadcastHub(configuration: configuration.broadcast, events: DiscardingHubEventSink(), logger: logger)
-    let router = buildRouter(configuration: configuration, hub: hub, registry: registry, token: token, logger: logger)
+    let webhooks = try await WebhookStack(configuration: configuration, logger: logger)
+    let hub = BroadcastHub(configuration: configuration.broadcast, events: webhooks.dispatcher, logger: logger)
+    let router = buildRouter(configuration: configuration, hub: hub, webhooks: webhooks, token: token, logger: logger)
     let webSocket = WebSocketServerConfiguration(
         maxFrameSize: configuration.broadcast.maxFrameBytes,
         extensions: [.nonNegotiatedExtension { GoingAwayOnShutdown() }],
@@ -48,7 +44,7 @@ public func buildApplication(configuration: GatewayConfiguration, logger: Logger
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: webSocket)),
         configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "gateway"),
-        services: [hub, registry],
+        services: webhooks.services(hub: hub, statsInterval: configuration.delivery.statsInterval) + [hub],
         logger: logger
     )
 }
@@ -57,7 +53,7 @@ public func buildApplication(configuration: GatewayConfiguration, logger: Logger
 func buildRouter(
     configuration: GatewayConfiguration,
     hub: BroadcastHub,
-    registry: some WebhookRegistry,
+    webhooks: WebhookStack,
     token: AdminToken,
     logger: Logger
 ) -> Router<AppRequestContext> {
@@ -71,11 +67,18 @@ func buildRouter(
             )
         )
     }
-    let allowedMethods = BroadcastRoutes<AppRequestContext>.allowedMethods.merging(WebhookRoutes<FileWebhookRegistry, AppRequestContext>.allowedMethods) { $1 }
+    let allowedMethods = BroadcastRoutes<AppRequestContext>.allowedMethods
+        .merging(WebhookRoutes<FileWebhookRegistry, AppRequestContext>.allowedMethods) { $1 }
+        .merging(DeliveryRoutes<AppRequestContext>.allowedMethods) { $1 }
     router.add(middleware: ErrorMiddleware(allowedMethods: allowedMethods, logger: logger))
     router.add(middleware: FileMiddleware(configuration.http.publicDirectory, searchForIndexHtml: true, logger: logger))
-    BroadcastRoutes(hub: hub, maxBodyBytes: configuration.http.maxBodyBytes, token: configuration.auth.protectBroadcast ? token : nil).register(on: router)
-    WebhookRoutes(registry: registry, token: token, maxBodyBytes: configuration.http.maxBodyBytes).register(on: router)
+    let maxBody = configuration.http.maxBodyBytes
+    BroadcastRoutes(
+        hub: hub, maxBodyBytes: maxBody, token: configuration.auth.protectBroadcast ? token : nil, dispatcher: webhooks.dispatcher,
+        webhookStatistics: { webhooks.statistics() }
+    ).register(on: router)
+    WebhookRoutes(registry: webhooks.registry, token: token, maxBodyBytes: maxBody).register(on: router)
+    DeliveryRoutes(engine: webhooks.engine, token: token, maxBodyBytes: maxBody).register(on: router)
     WebSocketRoutes(hub: hub, configuration: configuration.broadcast, logger: logger).register(on: router)
     return router
 }

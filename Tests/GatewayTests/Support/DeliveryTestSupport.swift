@@ -70,4 +70,4 @@ func fastDeliverySettings(_ overrides: [String: String] = [:]) throws -> Deliver
     return DeliveryEngine.Settings(delivery: configuration.delivery, userAgent: "gateway-tests")
 }
 
-let quietLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+let silentLogger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })

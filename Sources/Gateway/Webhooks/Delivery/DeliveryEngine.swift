@@ -103,7 +103,7 @@ public actor DeliveryEngine: Service {
 
     /// Returns when nothing is in flight.
     private func waitUntilIdle() async {
-        while !inFlight.isEmpty { await wakeup.wait(for: .milliseconds(50)) }
+        while !inFlight.isEmpty, !Task.isCancelled { await wakeup.wait(for: .milliseconds(50)) }
     }
 
     /// How long the loop may sleep: until the earliest due delivery (capped so maintenance runs).

@@ -18,7 +18,7 @@ import Foundation
 /// (one group commit per batch). `POST /broadcast` does not use the queue: it calls
 /// ``dispatchNow(_:)`` and answers only once its deliveries are in the journal.
 ///
-/// It also sends `server-status` at start-up and shutdown and, when configured, `broadcast-stats`.
+/// It also sends `server-status` at start-up and at shutdown.
 public final class Dispatcher: HubEventSink, Service {
     private struct Queue {
         var events: [HubEvent] = []
@@ -27,21 +27,16 @@ public final class Dispatcher: HubEventSink, Service {
 
     private let engine: DeliveryEngine
     private let capacity: Int
-    private let statsInterval: Duration?
-    private let statistics: @Sendable () -> HubStatistics
     private let logger: Logger
     private let queue = Mutex(Queue())
     private let wakeup = WakeupSignal()
     /// Largest number of events journaled in one append.
     static let batchSize = 1024
 
-    /// - Parameters:
-    ///   - statistics: The hub's figures, for `broadcast-stats`.
-    public init(engine: DeliveryEngine, capacity: Int, statsInterval: Duration?, statistics: @escaping @Sendable () -> HubStatistics, logger: Logger) {
+    /// - Parameter capacity: `dispatcher.queueCapacity`, the bound of the event queue.
+    public init(engine: DeliveryEngine, capacity: Int, logger: Logger) {
         self.engine = engine
         self.capacity = capacity
-        self.statsInterval = statsInterval
-        self.statistics = statistics
         self.logger = logger
     }
 
@@ -76,16 +71,11 @@ public final class Dispatcher: HubEventSink, Service {
         await send(WebhookEvent(type: WebhookEventType.serverStatus.name, data: ["status": "shutdown", "version": .string(GatewayVersion.current)]))
     }
 
-    /// Drains on every wake-up; sends `broadcast-stats` when due.
+    /// Drains on every wake-up.
     private func loop() async {
-        var nextStats = statsInterval.map { ContinuousClock.now + $0 }
         while !Task.isCancelled {
             await drain()
-            if let due = nextStats, ContinuousClock.now >= due, let interval = statsInterval {
-                await send(statsEvent())
-                nextStats = due + interval
-            }
-            await wakeup.wait(for: nextStats.map { ContinuousClock.now.duration(to: $0) } ?? .seconds(3600))
+            await wakeup.wait(for: nil)
         }
     }
 
@@ -115,14 +105,6 @@ public final class Dispatcher: HubEventSink, Service {
         }
     }
 
-    private func statsEvent() -> WebhookEvent {
-        let stats = statistics()
-        return WebhookEvent(
-            type: WebhookEventType.broadcastStats.name,
-            data: ["active_connections": .number(Double(stats.activeConnections)), "total_messages_sent": .number(Double(stats.totalMessagesSent)),
-                   "messages_received": .number(Double(stats.messagesReceived)), "uptime_seconds": .number(stats.uptimeSeconds.rounded())]
-        )
-    }
 }
 
 /// The gateway's version, in `user-agent`, `server-status` and `/info`.

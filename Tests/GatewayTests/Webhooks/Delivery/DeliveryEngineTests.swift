@@ -22,12 +22,12 @@ import Testing
         _ body: @Sendable (Harness) async throws -> Value
     ) async throws -> Value {
         let configuration = try GatewayConfiguration(reader: TestConfig.reader(TestAdmin.overrides))
-        let registry = try await FileWebhookRegistry(directory: registryDirectory, rules: SubscriptionRules(limits: configuration.webhooks), logger: quietLogger)
+        let registry = try await FileWebhookRegistry(directory: registryDirectory, rules: SubscriptionRules(limits: configuration.webhooks), logger: silentLogger)
         let journal = MemoryJournal()
         let transport = ScriptedTransport(script)
-        let engine = DeliveryEngine(settings: try fastDeliverySettings(), registry: registry, transport: transport, journal: journal, recovered: recovered, logger: quietLogger)
+        let engine = DeliveryEngine(settings: try fastDeliverySettings(), registry: registry, transport: transport, journal: journal, recovered: recovered, logger: silentLogger)
         let harness = Harness(registry: registry, journal: journal, transport: transport, engine: engine)
-        let group = ServiceGroup(configuration: .init(services: [engine], logger: quietLogger))
+        let group = ServiceGroup(configuration: .init(services: [engine], logger: silentLogger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             defer { tasks.cancelAll() }

@@ -1,0 +1,171 @@
+internal import CCurl
+
+/// Owns one libcurl easy handle (`CURL*`) set up for exactly one webhook POST, and what came back.
+///
+/// The handle is restricted to `http`/`https`, never follows redirects, verifies TLS peers and host
+/// names, prefers HTTP/2 over TLS, and asks the SSRF guard (``AddressPolicy``) about every address
+/// before a socket exists (see `CurlEasyHandle+Callbacks.swift`). It keeps the request body, the
+/// header list and the error buffer alive for as long as libcurl may read them, and frees them with
+/// the handle in `deinit`.
+///
+/// Not `Sendable`, on purpose: a `CURL*` may be used by one thread at a time, and every handle is
+/// created, driven and dropped on the transport's single curl thread. The owner must remove the
+/// handle from its multi handle before dropping the last reference.
+final class CurlEasyHandle {
+    /// The transport's number for this transfer, used to find the waiting caller again.
+    let transferID: UInt64
+    /// The libcurl easy handle this object owns.
+    let raw: UnsafeMutableRawPointer
+    /// The SSRF rules the open-socket callback applies.
+    let addressPolicy: AddressPolicy
+    /// How many response body bytes are kept; the rest is read and dropped.
+    let maxResponseBytes: Int
+
+    /// The request header list given to `CURLOPT_HTTPHEADER`; freed in `deinit`.
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// A copy of the request body given to `CURLOPT_POSTFIELDS`; libcurl does not copy it.
+    private var postBody: UnsafeMutableRawBufferPointer?
+    /// The `CURLOPT_ERRORBUFFER` where libcurl writes a detailed message on failure.
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+
+    /// The first ``maxResponseBytes`` bytes of the response body.
+    var responseBody: [UInt8] = []
+    /// Response headers of the final response, lower-cased names, the last occurrence winning.
+    var responseHeaders: [String: String] = [:]
+    /// Bytes of header names and values captured so far, bounded by ``headerCaptureLimit``.
+    var capturedHeaderBytes = 0
+    /// The SSRF guard's message for the last address it refused, if any.
+    var refusal: String?
+    /// How many sockets the open-socket callback created (all allowed addresses).
+    var openedSockets = 0
+
+    /// Header bytes kept per response: a misbehaving receiver cannot make one transfer hold more.
+    static let headerCaptureLimit = 16 * 1024
+
+    /// Creates an easy handle with the options every webhook transfer shares.
+    ///
+    /// - Parameters:
+    ///   - transferID: The transport's number for the transfer.
+    ///   - addressPolicy: The SSRF rules for the open-socket callback.
+    ///   - maxResponseBytes: How much of the response body to keep.
+    /// - Returns: `nil` when libcurl cannot allocate a handle.
+    init?(transferID: UInt64, addressPolicy: AddressPolicy, maxResponseBytes: Int) {
+        guard let raw = curl_easy_init() else { return nil }
+        self.raw = raw
+        self.transferID = transferID
+        self.addressPolicy = addressPolicy
+        self.maxResponseBytes = max(0, maxResponseBytes)
+        let errorSize = ccurl_error_size() + 1
+        self.errorBuffer = .allocate(capacity: errorSize)
+        self.errorBuffer.initialize(repeating: 0, count: errorSize)
+    }
+
+    deinit {
+        curl_easy_cleanup(raw)
+        curl_slist_free_all(headerList)
+        postBody?.deallocate()
+        errorBuffer.deallocate()
+    }
+
+    /// Sets every option for POSTing `request`: policy options, callbacks, URL, headers, body, timeouts.
+    ///
+    /// - Parameters:
+    ///   - request: What to send.
+    ///   - userAgent: The `User-Agent` unless the request carries its own.
+    /// - Throws: ``TransportError`` of kind `.other` when libcurl refuses an option or runs out of memory.
+    func configure(for request: TransportRequest, userAgent: String) throws(TransportError) {
+        try set(CURLOPT_NOSIGNAL, 1)
+        try set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try set(CURLOPT_FOLLOWLOCATION, 0)
+        try set(CURLOPT_SSL_VERIFYPEER, 1)
+        try set(CURLOPT_SSL_VERIFYHOST, 2)
+        try set(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
+        // An empty proxy string disables http_proxy/https_proxy from the environment, which would
+        // otherwise route around the SSRF guard (it would only see the proxy's address).
+        try set(CURLOPT_PROXY, "")
+        try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+        try installCallbacks()
+        try set(CURLOPT_URL, request.url)
+        try set(CURLOPT_USERAGENT, userAgent)
+        try setHeaders(request.headers)
+        try setBody(request.body)
+        try set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
+        try set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.totalTimeout))
+    }
+
+    /// Sets an integer option (`long`).
+    func set(_ option: CURLoption, _ value: Int) throws(TransportError) {
+        try Self.check(ccurl_easy_setopt_long(raw, option, value), option)
+    }
+
+    /// Sets a string option; libcurl copies the string before this returns.
+    func set(_ option: CURLoption, _ value: String) throws(TransportError) {
+        try Self.check(ccurl_easy_setopt_string(raw, option, value), option)
+    }
+
+    /// Sets a pointer option; the caller keeps the pointee alive while libcurl may use it.
+    func set(_ option: CURLoption, pointer value: UnsafeMutableRawPointer?) throws(TransportError) {
+        try Self.check(ccurl_easy_setopt_pointer(raw, option, value), option)
+    }
+
+    /// Sets a `curl_off_t` option such as a large size.
+    func set(_ option: CURLoption, offset value: curl_off_t) throws(TransportError) {
+        try Self.check(ccurl_easy_setopt_off_t(raw, option, value), option)
+    }
+
+    /// Reads an integer transfer fact, such as `CURLINFO_RESPONSE_CODE`; 0 when unavailable.
+    func info(long info: CURLINFO) -> Int {
+        var value = 0
+        return ccurl_easy_getinfo_long(raw, info, &value) == CURLE_OK ? value : 0
+    }
+
+    /// The message libcurl wrote into the error buffer for the last failure, or "".
+    var errorDetail: String {
+        String(cString: errorBuffer)
+    }
+
+    /// Builds the header list: `name: value` per header (`name;` for an empty value, which is how
+    /// libcurl sends an empty header), plus an empty `Expect:` so a large body is sent at once
+    /// instead of waiting for `100 Continue`.
+    private func setHeaders(_ headers: [(name: String, value: String)]) throws(TransportError) {
+        var lines = headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
+        if !headers.contains(where: { $0.name.lowercased() == "expect" }) { lines.append("Expect:") }
+        for line in lines {
+            guard let appended = curl_slist_append(headerList, line) else {
+                throw TransportError(.other, "libcurl could not allocate the request header list")
+            }
+            headerList = appended
+        }
+        try Self.check(ccurl_easy_setopt_slist(raw, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
+    }
+
+    /// Copies the body into memory this handle owns and points `CURLOPT_POSTFIELDS` at it, which
+    /// also makes the request a POST. At least one byte is allocated so the pointer is never null.
+    private func setBody(_ body: [UInt8]) throws(TransportError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
+        postBody = buffer
+        buffer.copyBytes(from: body)
+        try set(CURLOPT_POSTFIELDSIZE_LARGE, offset: curl_off_t(body.count))
+        try set(CURLOPT_POSTFIELDS, pointer: buffer.baseAddress)
+    }
+
+    /// Whole milliseconds in `duration`, at least 1, because 0 means "no timeout" to libcurl.
+    static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0 else { return 1 }
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        guard !overflow else { return Int(Int32.max) }
+        return max(1, Int(clamping: whole) + Int(attoseconds / 1_000_000_000_000_000))
+    }
+
+    /// Turns a failed `curl_easy_setopt` into a ``TransportError``.
+    private static func check(_ code: CURLcode, _ option: CURLoption) throws(TransportError) {
+        guard code != CURLE_OK else { return }
+        let reason = String(cString: curl_easy_strerror(code))
+        throw TransportError(.other, "libcurl refused option \(option.rawValue): \(reason)")
+    }
+}
+
+/// A `CURL*` belongs to one thread at a time; the type says so to the compiler as well as in prose.
+@available(*, unavailable)
+extension CurlEasyHandle: Sendable {}

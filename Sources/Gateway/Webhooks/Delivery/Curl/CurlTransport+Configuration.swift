@@ -1,0 +1,44 @@
+extension CurlTransport {
+    /// Limits, identity and SSRF policy of a ``CurlTransport``; the values come from the gateway's
+    /// `webhooks.delivery` configuration.
+    public struct Configuration: Sendable {
+        /// `User-Agent` for requests that do not carry their own, e.g. `gateway/1.0`.
+        public var userAgent: String
+        /// Transfers handed to libcurl at once (default 256); the rest wait in the inbox.
+        public var maxConcurrentTransfers: Int
+        /// Connections to one host at once, `CURLMOPT_MAX_HOST_CONNECTIONS` (default 32).
+        public var maxHostConnections: Int
+        /// Sends that may wait for a free transfer slot (default 10 000); beyond it `send` throws
+        /// `.overloaded` at once.
+        public var inboxCapacity: Int
+        /// Response body bytes kept (default 4096); the rest is read and dropped.
+        public var maxResponseBytes: Int
+        /// Which resolved addresses may be connected to (the SSRF guard).
+        public var addressPolicy: AddressPolicy
+
+        /// A configuration; limits below 1 are treated as 1 (0 bytes for `maxResponseBytes`).
+        ///
+        /// - Parameters:
+        ///   - userAgent: Default `User-Agent`.
+        ///   - maxConcurrentTransfers: Transfers in libcurl at once.
+        ///   - maxHostConnections: Connections per host.
+        ///   - inboxCapacity: Waiting sends before `.overloaded`.
+        ///   - maxResponseBytes: Response body bytes kept.
+        ///   - addressPolicy: The SSRF rules; the default allows public addresses only.
+        public init(
+            userAgent: String,
+            maxConcurrentTransfers: Int = 256,
+            maxHostConnections: Int = 32,
+            inboxCapacity: Int = 10_000,
+            maxResponseBytes: Int = 4096,
+            addressPolicy: AddressPolicy = AddressPolicy()
+        ) {
+            self.userAgent = userAgent
+            self.maxConcurrentTransfers = maxConcurrentTransfers
+            self.maxHostConnections = maxHostConnections
+            self.inboxCapacity = inboxCapacity
+            self.maxResponseBytes = maxResponseBytes
+            self.addressPolicy = addressPolicy
+        }
+    }
+}

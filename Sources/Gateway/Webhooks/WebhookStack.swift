@@ -1,0 +1,62 @@
+public import Logging
+public import ServiceLifecycle
+
+/// The webhook half of the gateway, assembled from configuration: registry, journal, transport,
+/// engine and dispatcher, plus the services to run in shutdown-safe order.
+public struct WebhookStack: Sendable {
+    public let registry: FileWebhookRegistry
+    public let journal: OutboxJournal
+    public let transport: CurlTransport
+    public let engine: DeliveryEngine
+    public let dispatcher: Dispatcher
+
+    /// Opens the registry and the journal (recovering pending deliveries) and starts the transport thread.
+    public init(configuration: GatewayConfiguration, logger: Logger) async throws {
+        registry = try await FileWebhookRegistry(
+            directory: configuration.dataDirectory + "/webhooks", rules: SubscriptionRules(limits: configuration.webhooks), logger: logger
+        )
+        let delivery = configuration.delivery
+        journal = try OutboxJournal(
+            directory: configuration.dataDirectory + "/journal",
+            configuration: .init(durability: OutboxJournal.Durability(rawValue: delivery.journalDurability) ?? .always, segmentMaxBytes: delivery.journalSegmentMaxBytes),
+            logger: logger
+        )
+        let recovered = try journal.recover()
+        let userAgent = "gateway/\(GatewayVersion.current) (webhooks; +https://www.standardwebhooks.com)"
+        transport = CurlTransport(
+            configuration: .init(
+                userAgent: userAgent, maxConcurrentTransfers: delivery.maxInFlight, maxHostConnections: delivery.maxHostConnections,
+                addressPolicy: AddressPolicy(allowedNetworks: configuration.webhooks.allowedNetworks)
+            ),
+            logger: logger
+        )
+        engine = DeliveryEngine(
+            settings: .init(delivery: delivery, userAgent: userAgent), registry: registry, transport: transport, journal: journal,
+            recovered: recovered, logger: logger
+        )
+        dispatcher = Dispatcher(engine: engine, capacity: delivery.dispatcherQueueCapacity, logger: logger)
+    }
+
+    /// The services in start order; graceful shutdown runs in reverse: the dispatcher journals what
+    /// is queued, the engine waits for transfers in flight, the transport stops, the journal flushes.
+    public func services(hub: BroadcastHub, statsInterval: Duration?) -> [any Service] {
+        [registry, journal, TransportService(transport: transport), engine, dispatcher, StatsReporter(hub: hub, engine: engine, interval: statsInterval)]
+    }
+
+    /// The webhook figures for `/stats`.
+    public func statistics() -> WebhookStatistics {
+        WebhookStatistics(subscriptions: registry.count, counters: engine.statistics, eventsDropped: dispatcher.droppedEvents)
+    }
+}
+
+/// Stops the libcurl thread after the engine has stopped using it.
+struct TransportService: Service {
+    let transport: CurlTransport
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await transport.shutdown(gracePeriod: .seconds(1))
+    }
+}
+
+extension OutboxJournal: DeliveryJournal {}
