@@ -8,26 +8,9 @@ import Foundation
 
 extension DeliverySummary: ResponseEncodable {}
 
-/// A page of the delivery log.
-struct DeliveryList: ResponseEncodable {
-    var data: [DeliverySummary]
-    var nextCursor: String?
-
-    init(_ page: DeliveryPage) {
-        data = page.items
-        nextCursor = page.nextCursor
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case data
-        case nextCursor = "next_cursor"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(data, forKey: .data)
-        try container.encode(nextCursor, forKey: .nextCursor)
-    }
+extension PageResponse where Item == DeliverySummary {
+    /// A page of the delivery log.
+    init(_ page: DeliveryPage) { self.init(data: page.items, nextCursor: page.nextCursor) }
 }
 
 /// `GET /deliveries/{id}`: the summary's fields, the payload as JSON, and every attempt.

@@ -27,7 +27,7 @@ public struct DeliveryRoutes<Context: RequestContext>: Sendable {
         webhooks.get("/{id}/deliveries") { request, context in
             let query = try DeliveryQuery(request)
             let page = await engine.deliveries(subscriptionID: try context.parameters.require("id"), status: query.status, cursor: query.cursor, limit: query.limit)
-            return DeliveryList(page)
+            return PageResponse(page)
         }
         webhooks.post("/{id}/test") { _, context in
             let sent = try await engine.sendTest(subscriptionID: try context.parameters.require("id"))
@@ -43,7 +43,7 @@ public struct DeliveryRoutes<Context: RequestContext>: Sendable {
         let deliveries = router.group("/deliveries").add(middleware: auth)
         deliveries.get { request, _ in
             let query = try DeliveryQuery(request)
-            return DeliveryList(await engine.deliveries(subscriptionID: nil, status: query.status, cursor: query.cursor, limit: query.limit))
+            return PageResponse(await engine.deliveries(subscriptionID: nil, status: query.status, cursor: query.cursor, limit: query.limit))
         }
         deliveries.get("/{id}") { _, context in DeliveryDetailResponse(detail: try await engine.delivery(id: try context.parameters.require("id"))) }
         deliveries.post("/{id}/retry") { _, context in

@@ -36,9 +36,9 @@ struct SubscriptionView: ResponseEncodable {
     }
 }
 
-/// `GET /webhooks`: a page and the cursor of the next one.
-struct SubscriptionList: ResponseEncodable {
-    var data: [SubscriptionView]
+/// Every paginated list: `{"data": [...], "next_cursor": id or null}`.
+struct PageResponse<Item: Encodable>: ResponseEncodable {
+    var data: [Item]
     var nextCursor: String?
 
     enum CodingKeys: String, CodingKey {

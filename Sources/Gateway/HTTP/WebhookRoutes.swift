@@ -31,7 +31,7 @@ public struct WebhookRoutes<Registry: WebhookRegistry, Context: RequestContext>:
             let enabled = try query.get("enabled").map(Self.bool)
             let event = query.get("event")
             let page = registry.list(after: query.get("cursor"), limit: limit, event: event, enabled: enabled)
-            return SubscriptionList(data: page.items.map { SubscriptionView(subscription: $0, includeSecret: false) }, nextCursor: page.nextCursor)
+            return PageResponse(data: page.items.map { SubscriptionView(subscription: $0, includeSecret: false) }, nextCursor: page.nextCursor)
         }
         webhooks.post("/reload") { _, _ in ReloadResponse(report: try await registry.reload()) }
         webhooks.get("/{id}") { _, context in
