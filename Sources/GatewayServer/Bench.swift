@@ -8,7 +8,7 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the gateway's hot paths and print the figures.",
-        subcommands: [RegistryBench.self]
+        subcommands: [RegistryBench.self, DeliveryBench.self]
     )
 }
 
@@ -24,6 +24,23 @@ struct RegistryBench: AsyncParsableCommand {
         defer { if dataDir == nil { try? FileManager.default.removeItem(atPath: directory) } }
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let report = try await RegistryBenchmark(subscriptions: subscriptions, directory: directory + "/webhooks", logger: logger).run()
+        print(report)
+    }
+}
+
+/// `gateway bench deliveries`: the engine's delivery rate next to the transport alone, same receiver, same run.
+struct DeliveryBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "deliveries", abstract: "Deliveries/s through the engine vs the transport alone; latency.")
+
+    @Option(help: "Subscriptions, all pointing at the local receiver.") var subscriptions = 100
+    @Option(help: "Events to fire; each goes to every subscription.") var events = 100
+    @Option(help: "Journal durability: always, batch or off.") var durability = "always"
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let report = try await DeliveryBenchmark(subscriptions: subscriptions, events: events, durability: durability, directory: directory, logger: logger).run()
         print(report)
     }
 }

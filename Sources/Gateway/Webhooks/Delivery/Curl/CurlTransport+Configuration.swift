@@ -6,7 +6,8 @@ extension CurlTransport {
         public var userAgent: String
         /// Transfers handed to libcurl at once (default 256); the rest wait in the inbox.
         public var maxConcurrentTransfers: Int
-        /// Connections to one host at once, `CURLMOPT_MAX_HOST_CONNECTIONS` (default 32).
+        /// Connections to one host at once, `CURLMOPT_MAX_HOST_CONNECTIONS` (default 32); also the number of
+        /// transfers per `scheme://host:port` handed to libcurl at once (the rest wait in Swift).
         public var maxHostConnections: Int
         /// Sends that may wait for a free transfer slot (default 10 000); beyond it `send` throws
         /// `.overloaded` at once.

@@ -11,6 +11,9 @@ public import Logging
 /// (a `Mutex`), which wakes the thread with `curl_multi_wakeup`; the thread resumes each task's
 /// continuation when its transfer ends.
 ///
+/// At most `maxConcurrentTransfers` transfers, and `maxHostConnections` per origin, are in libcurl at
+/// once; the rest wait in Swift, in order, because libcurl 7.88 serves its own backlog late.
+///
 /// Every connection is checked by the SSRF guard (``Configuration/addressPolicy``) on the resolved
 /// address before its socket exists, redirects are never followed, and only `http`/`https` are allowed.
 ///

@@ -1,0 +1,116 @@
+public import Logging
+import Configuration
+import ServiceLifecycle
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// `gateway bench deliveries`: the delivery engine (journal with group commit, signing, scheduling,
+/// libcurl) against the transport alone posting the same bodies to the same local receiver, in the
+/// same run, so the ratio shows what the engine costs over moving the bytes.
+public struct DeliveryBenchmark: Sendable {
+    public var subscriptions: Int
+    public var events: Int
+    public var durability: String
+    public var directory: String
+    public var logger: Logger
+
+    public init(subscriptions: Int, events: Int, durability: String, directory: String, logger: Logger) {
+        self.subscriptions = subscriptions
+        self.events = events
+        self.durability = durability
+        self.directory = directory
+        self.logger = logger
+    }
+
+    public struct Report: Sendable, CustomStringConvertible {
+        public var deliveries: Int
+        public var transportOnlyPerSecond: Double
+        public var enginePerSecond: Double
+        public var acceptedEventsPerSecond: Double
+        public var latency: LatencySummary
+        public var lost: Int
+
+        public var description: String {
+            let ratio = transportOnlyPerSecond > 0 ? enginePerSecond / transportOnlyPerSecond * 100 : 0
+            return """
+                delivery benchmark: \(deliveries) deliveries to a local receiver
+                  transport only (curl multi, no engine)  \(Int(transportOnlyPerSecond)) requests/s
+                  engine (journal + sign + schedule)      \(Int(enginePerSecond)) deliveries/s  (\(Int(ratio.rounded()))% of transport only)
+                  events accepted (durable)               \(Int(acceptedEventsPerSecond)) events/s
+                  event-to-receiver latency               \(latency)
+                  lost                                    \(lost)
+                """
+        }
+    }
+
+    public func run() async throws -> Report {
+        let receiver = BenchReceiver()
+        return try await receiver.run(logger: logger) { port in try await measure(receiver: receiver, url: "http://127.0.0.1:\(port)/hook") }
+    }
+
+    private func measure(receiver: BenchReceiver, url: String) async throws -> Report {
+        let values: [String: ConfigContent] = [
+            "webhooks.allowedNetworks": .stringArray(["127.0.0.0/8"]), "journal.durability": .string(durability), "data.dir": .string(directory),
+            "webhooks.maxSubscriptions": .int(max(subscriptions, 10)),
+        ]
+        let provider = InMemoryProvider(values: Dictionary(uniqueKeysWithValues: values.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue($0.value, isSecret: false)) }))
+        let configuration = try GatewayConfiguration(reader: ConfigReader(provider: provider))
+        let stack = try await WebhookStack(configuration: configuration, logger: logger)
+        let total = subscriptions * events
+        let body = Array(#"{"type":"message-broadcast","timestamp":"2026-11-29T00:00:00.000Z","data":{"message":"benchmark"}}"#.utf8)
+
+        // Phase 1: the transport alone, 256 in flight.
+        let clock = ContinuousClock()
+        let transportStart = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var started = 0
+            while started < min(256, total) {
+                group.addTask { _ = try await stack.transport.send(TransportRequest(url: url, headers: [("content-type", "application/json")], body: body, connectTimeout: .seconds(5), totalTimeout: .seconds(15))) }
+                started += 1
+            }
+            while try await group.next() != nil, started < total {
+                group.addTask { _ = try await stack.transport.send(TransportRequest(url: url, headers: [("content-type", "application/json")], body: body, connectTimeout: .seconds(5), totalTimeout: .seconds(15))) }
+                started += 1
+            }
+        }
+        let transportSeconds = seconds(transportStart.duration(to: clock.now))
+        receiver.reset()
+
+        // Phase 2: the engine.
+        for index in 0..<subscriptions { _ = try await stack.registry.create(WebhookInput(url: url + "?s=\(index)", events: ["message-broadcast"])) }
+        let group = ServiceGroup(configuration: .init(services: [stack.journal, TransportService(transport: stack.transport), stack.engine], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var accepted: [String: ContinuousClock.Instant] = [:]
+            let engineStart = clock.now
+            for batch in stride(from: 0, to: events, by: 100) {
+                let batchEvents = (batch..<min(events, batch + 100)).map { WebhookEvent(type: "message-broadcast", data: ["message": .string("benchmark \($0)")]) }
+                let created = try await stack.engine.accept(batchEvents)
+                let now = clock.now
+                for ids in created.values { for id in ids { accepted[id] = now } }
+            }
+            let acceptSeconds = seconds(engineStart.duration(to: clock.now))
+            _ = try? await withDeadline(.seconds(120)) {
+                while receiver.count < total { await receiver.changed.wait(for: .milliseconds(100)) }
+            }
+            let engineSeconds = seconds(engineStart.duration(to: clock.now))
+            let arrivals = receiver.arrivals
+            let latencies = accepted.compactMap { id, at in arrivals[id].map { at.duration(to: $0) } }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            try await stack.registry.shutdown()
+            return Report(
+                deliveries: total, transportOnlyPerSecond: Double(total) / transportSeconds, enginePerSecond: Double(arrivals.count) / engineSeconds,
+                acceptedEventsPerSecond: Double(events) / acceptSeconds, latency: LatencySummary(latencies), lost: total - arrivals.count
+            )
+        }
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
