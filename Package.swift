@@ -76,7 +76,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
-            exclude: ["Webhooks/Delivery/CurlTransportTests.swift"],  // TEMP: a helper's work in progress
             swiftSettings: swiftSettings
         ),
     ]

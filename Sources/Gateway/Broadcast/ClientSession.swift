@@ -94,10 +94,21 @@ struct ClientSession {
     }
 
     /// Writes frames back to back; the same buffer every other client got, as a text frame.
+    ///
+    /// The batch goes to the channel in one event-loop turn with a single flush (one `writev` for
+    /// many frames), rather than one flush per frame through WebSocketOutboundWriter. Awaiting the
+    /// flush is the backpressure: a client that stops reading stops its writer here, its outbox
+    /// fills, and the watchdog evicts it. Control frames (close, ping, pong) still go through
+    /// HummingbirdWebSocket; a close is requested only after the frames before it were written.
     private func write(_ frames: [ByteBuffer], to outbound: WebSocketOutboundWriter) async throws {
-        for frame in frames {
-            try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: frame)))
-        }
+        guard let last = frames.last else { return }
+        let channel = self.channel
+        try await channel.eventLoop.flatSubmit {
+            for frame in frames.dropLast() {
+                channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame), promise: nil)
+            }
+            return channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: last))
+        }.get()
     }
 
     /// Once a close is requested (or the client evicted), gives the client `closeTimeout` to finish

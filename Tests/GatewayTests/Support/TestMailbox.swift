@@ -3,6 +3,7 @@ import Gateway
 import Synchronization
 
 /// A bounded mailbox a test reads from with a deadline: the way tests wait for an event without sleeping.
+/// One reader at a time: a second concurrent `next` would replace the first waiter.
 final class TestMailbox<Element: Sendable>: Sendable {
     private struct State {
         var items: [Element] = []
