@@ -98,6 +98,24 @@ import Testing
         }
     }
 
+    @Test func reloadRereadsFilesEditedOnDisk() async throws {
+        let dataDir = TestConfig.temporaryDirectory()
+        var overrides = TestAdmin.overrides
+        overrides["data.dir"] = .string(dataDir)
+        try await withLiveApp(overrides) { client, _ in
+            let id = try #require(try await client.createWebhook(#"{"url": "https://h.example/a", "description": "before"}"#)["id"] as? String)
+            let path = "\(dataDir)/webhooks/\(id).json"
+            let edited = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "\"before\"", with: "\"after\"")
+            try edited.write(toFile: path, atomically: true, encoding: .utf8)
+            try "{broken".write(toFile: "\(dataDir)/webhooks/wh_broken.json", atomically: true, encoding: .utf8)
+            let report = try await client.admin(.post, "/webhooks/reload")
+            #expect(report.status == .ok)
+            #expect(report.json["loaded"] as? Int == 1)
+            #expect((report.json["quarantined"] as? [[String: Any]])?.first?["file"] as? String == "wh_broken.json")
+            #expect(try await client.admin(.get, "/webhooks/\(id)").json["description"] as? String == "after")
+        }
+    }
+
     @Test func theEventCatalogListsEveryEventWithASchema() async throws {
         try await withLiveApp(TestAdmin.overrides) { client, _ in
             let catalog = try #require(try await client.get("/events").json["data"] as? [[String: Any]])
