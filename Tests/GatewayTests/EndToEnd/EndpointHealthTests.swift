@@ -1,0 +1,51 @@
+import Configuration
+import Foundation
+import Gateway
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+/// Per-endpoint health: operational events and the rate limit, end to end.
+@Suite struct EndpointHealthTests {
+    @Test func operationalEventsReachOnlySubscriptionsThatNameThem() async throws {
+        let receiver = WebhookReceiver()
+        receiver.script("/gone", [.status(410)])
+        receiver.script("/down", Array(repeating: .status(503), count: 6))
+        try await receiver.run { receiverPort in
+            try await withLiveApp(deliveryOverrides()) { client, _ in
+                let ops = try await client.subscribe("http://127.0.0.1:\(receiverPort)/ops", events: ["webhook.disabled", "delivery.exhausted"])
+                let everything = try await client.subscribe("http://127.0.0.1:\(receiverPort)/all", events: ["*"])
+                let gone = try await client.subscribe("http://127.0.0.1:\(receiverPort)/gone", events: ["message-broadcast"])
+                let down = try await client.subscribe("http://127.0.0.1:\(receiverPort)/down", events: ["message-broadcast"])
+                _ = try await client.post("/broadcast", json: #"{"message": "x"}"#)
+                let disabled = try await receiver.requests.next(type: "webhook.disabled")
+                #expect(disabled.path == "/ops")
+                #expect(disabled.isSigned(with: ops.secret))
+                #expect(disabled.data["subscription_id"] as? String == gone.id)
+                let exhausted = try await receiver.requests.next(type: "delivery.exhausted")
+                #expect(exhausted.data["subscription_id"] as? String == down.id)
+                #expect(exhausted.data["attempts"] as? Int == 6)
+                // "*" does not include the operational events.
+                #expect(!receiver.received.contains { $0.path == "/all" && ($0.eventType ?? "").contains(".") })
+                _ = everything
+            }
+        }
+    }
+
+    @Test func aRateLimitedSubscriptionIsPaced() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.run { receiverPort in
+            try await withLiveApp(deliveryOverrides()) { client, _ in
+                _ = try await client.subscribe("http://127.0.0.1:\(receiverPort)/paced", events: ["message-broadcast"], extra: #", "delivery": {"rate_limit_per_second": 5}"#)
+                for index in 0..<15 { _ = try await client.post("/broadcast", json: #"{"message": "\#(index)"}"#) }
+                var arrivals: [ContinuousClock.Instant] = []
+                while arrivals.count < 15 {
+                    _ = try #require(try await receiver.requests.next(within: .seconds(15)))
+                    arrivals.append(.now)
+                }
+                // A bucket of 5 with 5 tokens/s: the last 10 need at least ~2 s (a lower bound, not a speed target).
+                #expect(arrivals[0].duration(to: arrivals[14]) >= .milliseconds(1500))
+            }
+        }
+    }
+}
