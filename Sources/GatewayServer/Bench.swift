@@ -8,7 +8,7 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the gateway's hot paths and print the figures.",
-        subcommands: [RegistryBench.self, DeliveryBench.self]
+        subcommands: [RegistryBench.self, DeliveryBench.self, StormBench.self]
     )
 }
 
@@ -42,5 +42,19 @@ struct DeliveryBench: AsyncParsableCommand {
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let report = try await DeliveryBenchmark(subscriptions: subscriptions, events: events, durability: durability, directory: directory, logger: logger).run()
         print(report)
+    }
+}
+
+/// `gateway bench storm`: what a 10 000-client disconnect storm costs the hub while its events are journaled.
+struct StormBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "storm", abstract: "Hub cost of a connect/disconnect storm with webhook events on.")
+
+    @Option(help: "Clients that connect and then all disconnect.") var clients = 10_000
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        print(try await DisconnectStormBenchmark(clients: clients, directory: directory, logger: logger).run())
     }
 }

@@ -77,7 +77,7 @@ public struct DeliveryBenchmark: Sendable {
                 started += 1
             }
         }
-        let transportSeconds = seconds(transportStart.duration(to: clock.now))
+        let transportSeconds = transportStart.duration(to: clock.now).seconds
         receiver.reset()
 
         // Phase 2: the engine.
@@ -93,11 +93,11 @@ public struct DeliveryBenchmark: Sendable {
                 let now = clock.now
                 for ids in created.values { for id in ids { accepted[id] = now } }
             }
-            let acceptSeconds = seconds(engineStart.duration(to: clock.now))
+            let acceptSeconds = engineStart.duration(to: clock.now).seconds
             _ = try? await withDeadline(.seconds(120)) {
                 while receiver.count < total { await receiver.changed.wait(for: .milliseconds(100)) }
             }
-            let engineSeconds = seconds(engineStart.duration(to: clock.now))
+            let engineSeconds = engineStart.duration(to: clock.now).seconds
             let arrivals = receiver.arrivals
             let latencies = accepted.compactMap { id, at in arrivals[id].map { at.duration(to: $0) } }
             await group.triggerGracefulShutdown()
@@ -108,9 +108,5 @@ public struct DeliveryBenchmark: Sendable {
                 acceptedEventsPerSecond: Double(events) / acceptSeconds, latency: LatencySummary(latencies), lost: total - arrivals.count
             )
         }
-    }
-
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -21,8 +21,10 @@ public import Foundation
 public final class BroadcastHub: Service {
     private struct State {
         var clients: [String: HubClient] = [:]
-        /// Connection order, for the seed's `client_indices`.
-        var order: [String] = []
+
+        /// The clients in connection order (by their number): computed only for `client_indices`
+        /// and `/info`, so that connect and disconnect stay O(1) in a 10 000-client storm.
+        var ordered: [HubClient] { clients.values.sorted { $0.number < $1.number } }
         var connectionsCreated = 0
         var connectionsRefused = 0
         var messagesSent = 0
@@ -90,7 +92,6 @@ public final class BroadcastHub: Service {
             let id = Self.uniqueID(requestedID ?? "client-\(number)", taken: state.clients)
             let client = HubClient(id: id, number: number, connectedAt: now, outbox: outbox)
             state.clients[id] = client
-            state.order.append(id)
             return (client, state.clients.count)
         }
         guard let (client, total) = registered else { return nil }
@@ -113,7 +114,6 @@ public final class BroadcastHub: Service {
         let remaining = state.withLock { state -> Int? in
             guard state.clients[client.id] === client else { return nil }
             state.clients[client.id] = nil
-            state.order.removeAll { $0 == client.id }
             return state.clients.count
         }
         guard let remaining else { return }
@@ -132,20 +132,21 @@ public final class BroadcastHub: Service {
     /// - Returns: How many clients it was queued for.
     @discardableResult
     public func broadcast(_ message: BroadcastMessage, source: MessageSource) -> Int {
-        deliver(message, source: source) { clients, _ in Array(clients.values) }
+        deliver(message, source: source) { state in Array(state.clients.values) }
     }
 
     /// Sends `message` to the clients with these ids; unknown ids are ignored.
     @discardableResult
     public func send(_ message: BroadcastMessage, toClientIDs ids: [String], source: MessageSource) -> Int {
-        deliver(message, source: source) { clients, _ in Set(ids).compactMap { clients[$0] } }
+        deliver(message, source: source) { state in Set(ids).compactMap { state.clients[$0] } }
     }
 
     /// Sends `message` to clients by position in connection order (the seed's `client_indices`).
     @discardableResult
     public func send(_ message: BroadcastMessage, toIndices indices: [Int], source: MessageSource) -> Int {
-        deliver(message, source: source) { clients, order in
-            Set(indices).compactMap { order.indices.contains($0) ? clients[order[$0]] : nil }
+        deliver(message, source: source) { state in
+            let ordered = state.ordered
+            return Set(indices).compactMap { ordered.indices.contains($0) ? ordered[$0] : nil }
         }
     }
 
@@ -158,13 +159,13 @@ public final class BroadcastHub: Service {
     private func deliver(
         _ message: BroadcastMessage,
         source: MessageSource,
-        recipients choose: ([String: HubClient], [String]) -> [HubClient]
+        recipients choose: (State) -> [HubClient]
     ) -> Int {
         let frame = message.encoded()
         let (count, evicted) = state.withLock { state -> (Int, [HubClient]) in
             var queued = 0
             var evicted: [HubClient] = []
-            for client in choose(state.clients, state.order) {
+            for client in choose(state) {
                 switch client.send(frame) {
                 case .queued: queued += 1
                 case .overflowed: evicted.append(client)
@@ -205,7 +206,7 @@ public final class BroadcastHub: Service {
 
     /// The connected clients in connection order, for `/info`.
     public func clients() -> [ClientInfo] {
-        state.withLock { state in state.order.compactMap { state.clients[$0] } }.map(\.info)
+        state.withLock { $0.ordered }.map(\.info)
     }
 
     /// `id`, or `id-2`, `id-3`, … whichever is free.

@@ -111,6 +111,8 @@ public final class ClientOutbox: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let done = state.withLock { state -> Bool in
                     guard case .open = state.status else { return true }
+                    // A cancellation handler that already ran found no watcher: do not park.
+                    if Task.isCancelled { return true }
                     state.closeWatcher = continuation
                     return false
                 }

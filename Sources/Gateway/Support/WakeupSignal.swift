@@ -46,6 +46,8 @@ public final class WakeupSignal: Sendable {
                         state.pending = false
                         return true
                     }
+                    // A cancellation handler that already ran found no waiter: do not park.
+                    if Task.isCancelled { return true }
                     state.waiter = continuation
                     return false
                 }

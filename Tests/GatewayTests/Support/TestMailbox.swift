@@ -52,7 +52,7 @@ final class TestMailbox<Element: Sendable>: Sendable {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state -> Element?? in
                     if !state.items.isEmpty { return .some(state.items.removeFirst()) }
-                    if state.isFinished { return .some(nil) }
+                    if state.isFinished || Task.isCancelled { return .some(nil) }
                     state.waiter = continuation
                     return nil
                 }

@@ -16,6 +16,8 @@ final class WebhookReceiver: Sendable {
         var path: String
         var headers: [String: String]
         var body: [UInt8]
+        /// When the receiver got it.
+        var at = ContinuousClock.now
     }
 
     /// How a path answers; a script is consumed in order, then `.status(200)` forever.
