@@ -4,42 +4,8 @@ import ServiceLifecycle
 import Synchronization
 @testable import Gateway
 
-/// Log entries kept in memory, so a test can assert what the journal logged (no `LoggingSystem.bootstrap`).
-final class JournalLogCapture: Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let entries = Mutex<[Entry]>([])
-
-    var all: [Entry] { entries.withLock { $0 } }
-
-    func at(_ level: Logger.Level) -> [Entry] { all.filter { $0.level == level } }
-
-    /// A logger whose every line lands here.
-    var logger: Logger { Logger(label: "journal-test") { _ in JournalCaptureHandler(capture: self) } }
-
-    fileprivate func record(_ entry: Entry) { entries.withLock { $0.append(entry) } }
-}
-
-/// The `LogHandler` behind ``JournalLogCapture``.
-struct JournalCaptureHandler: LogHandler {
-    let capture: JournalLogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        capture.record(.init(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
-    }
-}
+/// The journal tests' log capture is the suite's ``LogRecorder``.
+typealias JournalLogCapture = LogRecorder
 
 /// A unique folder per test (parallel-safe); the journal lives in `path`, one level below the root.
 struct JournalTestDirectory {
