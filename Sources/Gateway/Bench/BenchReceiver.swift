@@ -7,6 +7,7 @@ import Synchronization
 /// The fast local receiver of `gateway bench deliveries`: answers 200 to every POST on 127.0.0.1
 /// and records when each `webhook-id` arrived, so the benchmark can compute end-to-end latency.
 final class BenchReceiver: Sendable {
+    /// Requests counted and first arrival per `webhook-id`.
     private struct State {
         var count = 0
         var arrivals: [String: ContinuousClock.Instant] = [:]

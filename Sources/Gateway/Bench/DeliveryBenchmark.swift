@@ -26,6 +26,7 @@ public struct DeliveryBenchmark: Sendable {
         self.logger = logger
     }
 
+    /// The figures `gateway bench deliveries` prints.
     public struct Report: Sendable, CustomStringConvertible {
         public var deliveries: Int
         public var transportOnlyPerSecond: Double

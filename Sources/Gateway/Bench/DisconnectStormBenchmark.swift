@@ -16,6 +16,7 @@ public struct DisconnectStormBenchmark: Sendable {
         self.logger = logger
     }
 
+    /// The figures `gateway bench storm` prints.
     public struct Report: Sendable, CustomStringConvertible {
         public var clients: Int
         public var disconnect: LatencySummary

@@ -19,6 +19,7 @@ public import Foundation
 /// `Mutex` rather than an actor: every operation is a short synchronous section (insert, remove,
 /// enqueue into non-blocking outboxes), called from many connection tasks at once.
 public final class BroadcastHub: Service {
+    /// The connected clients and the counters, guarded by one `Mutex`.
     private struct State {
         var clients: [String: HubClient] = [:]
 

@@ -40,8 +40,10 @@ public final class ClientOutbox: Sendable {
         case rejected
     }
 
+    /// Where the outbox is in its life: open, closing (requested or taken by the writer), finished.
     private enum Status { case open, closeRequested(UInt16, String), closeTaken, finished }
 
+    /// The queue, its byte count, its status and the tasks parked on it.
     private struct State {
         var frames: [ByteBuffer] = []
         var bytes = 0

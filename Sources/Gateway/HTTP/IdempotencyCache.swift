@@ -13,17 +13,20 @@ import Foundation
 /// a restart forgets the keys (documented in the README). Concurrent requests with the same key are
 /// serialised per key by marking it in progress; the second one gets 409 while the first runs.
 final class IdempotencyCache<Value: Sendable>: Sendable {
+    /// What is known about a key: new, still running, or answered.
     enum Lookup {
         case new
         case inProgress
         case done(Value)
     }
 
+    /// A key's answer (once there is one) and when the key was first seen.
     private struct Entry {
         var value: Value?
         var storedAt: Date
     }
 
+    /// The keys, and their insertion order for evicting the oldest.
     private struct State {
         var entries: [String: Entry] = [:]
         var order: [String] = []

@@ -76,6 +76,7 @@ struct RotateSecretRequest: Decodable {
 
 /// `GET /events`: the catalog.
 struct EventCatalog: ResponseEncodable {
+    /// One event type as `GET /events` lists it.
     struct Entry: Encodable {
         var name: String
         var description: String

@@ -6,6 +6,7 @@ import Synchronization
 /// which is what a "something changed, look again" loop wants. `Mutex` because `signal()` is called
 /// synchronously from many tasks and must never suspend.
 public final class WakeupSignal: Sendable {
+    /// A pending signal, or the one waiter parked until the next one.
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?

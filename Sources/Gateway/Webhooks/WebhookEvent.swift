@@ -21,6 +21,7 @@ public struct WebhookEvent: Sendable, Equatable {
 
     /// The body bytes, with sorted keys so that the same event always encodes the same way.
     public func payload() throws -> [UInt8] {
+        /// The Standard Webhooks payload shape.
         struct Body: Encodable {
             var type: String
             var timestamp: Date

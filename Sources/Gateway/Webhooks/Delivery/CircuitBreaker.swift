@@ -4,6 +4,7 @@
 ///
 /// A pure value driven by the caller's clock (milliseconds), tested without sleeping.
 public struct CircuitBreaker: Sendable, Equatable {
+    /// Closed (counting failures), open until a time, or half-open with one probe out.
     public enum State: Sendable, Equatable {
         case closed(consecutiveFailures: Int)
         case open(until: Int64, cooldown: Int64)

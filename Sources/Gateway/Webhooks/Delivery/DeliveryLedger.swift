@@ -4,10 +4,12 @@
 /// live engine had, because the engine changes this state only by applying the records it also
 /// appends. ``snapshot()`` is the inverse, used for compaction.
 struct DeliveryLedger: Sendable {
+    /// A delivery is pending until it is delivered or dead.
     enum Status: String, Sendable, Codable {
         case pending, delivered, dead
     }
 
+    /// One delivery: its record, status, the attempts kept, and when it settled.
     struct Entry: Sendable {
         var record: DeliveryRecord
         var status: Status

@@ -20,6 +20,7 @@ import Foundation
 ///
 /// It also sends `server-status` at start-up and at shutdown.
 public final class Dispatcher: HubEventSink, Service {
+    /// Hub events waiting to be journaled, and how many were dropped because the queue was full.
     private struct Queue {
         var events: [HubEvent] = []
         var dropped = 0

@@ -51,6 +51,7 @@ public struct TransportResponse: Sendable, Equatable {
 
 /// Why no HTTP response was received.
 public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The failure classes the engine reacts to; the raw value appears in the attempt log.
     public enum Kind: String, Sendable, Equatable {
         /// The SSRF guard refused the resolved address (never retried into a different answer, but retried per policy).
         case blockedAddress = "blocked_address"

@@ -21,6 +21,7 @@ import Foundation
 ///
 /// As a `Service` it reloads on SIGHUP and stops its I/O thread on shutdown.
 public final class FileWebhookRegistry: WebhookRegistry, Service {
+    /// The in-memory view of the files: by id, in creation order, and the per-event matches.
     struct Index {
         var byID: [String: WebhookSubscription] = [:]
         /// Ids in ascending order = creation order (ids are time-sortable).

@@ -32,6 +32,7 @@ public struct WebhookSubscription: Sendable, Codable, Equatable {
         /// `unordered` (default) or `fifo`: one in flight at a time, in event order.
         public var ordering: Ordering
 
+        /// Whether deliveries may overtake each other (`unordered`) or go one at a time in event order (`fifo`).
         public enum Ordering: String, Sendable, Codable { case unordered, fifo }
 
         public init(rateLimitPerSecond: Int? = nil, maxInFlight: Int? = nil, ordering: Ordering = .unordered) {

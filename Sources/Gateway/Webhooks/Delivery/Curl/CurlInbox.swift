@@ -87,6 +87,7 @@ final class CurlInbox: Sendable {
     /// Queues `submission`, or resumes it at once with `CancellationError` (its task is already
     /// cancelled), `.overloaded` (full) or `.shutdown`.
     func submit(_ submission: CurlSubmission, isCancelled: Bool) {
+        /// What the curl thread should do with a submission.
         enum Decision {
             case queued(wake: Bool)
             case rejected(any Error)
