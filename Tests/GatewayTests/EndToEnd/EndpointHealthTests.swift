@@ -48,3 +48,36 @@ import Testing
         }
     }
 }
+
+/// Auto-disable and the shutdown status event.
+@Suite struct EndpointLifecycleTests {
+    @Test func anEndpointFailingPastTheWindowIsDisabledWhenADeliveryIsExhausted() async throws {
+        let receiver = WebhookReceiver()
+        receiver.script("/failing", Array(repeating: .status(500), count: 6))
+        try await receiver.run { receiverPort in
+            // A zero window: the first exhausted delivery disables the endpoint.
+            try await withLiveApp(deliveryOverrides(["deliveries.disableAfterFailingSeconds": .int(0)])) { client, _ in
+                let ops = try await client.subscribe("http://127.0.0.1:\(receiverPort)/ops", events: ["webhook.disabled"])
+                let failing = try await client.subscribe("http://127.0.0.1:\(receiverPort)/failing", events: ["message-broadcast"])
+                _ = try await client.post("/broadcast", json: #"{"message": "x"}"#)
+                let subscription = try await waitForSubscription(failing.id, client: client) { $0["enabled"] as? Bool == false }
+                #expect((subscription["disabled_reason"] as? String)?.contains("failing without a success") == true)
+                let event = try await receiver.requests.next(type: "webhook.disabled")
+                #expect(event.isSigned(with: ops.secret))
+            }
+        }
+    }
+
+    @Test func serverStatusShutdownIsDeliveredOnGracefulShutdown() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.run { receiverPort in
+            var overrides = deliveryOverrides()
+            overrides["deliveries.shutdownGraceSeconds"] = .double(5)
+            try await withLiveApp(overrides) { client, _ in
+                _ = try await client.subscribe("http://127.0.0.1:\(receiverPort)/status", events: ["server-status"])
+            }
+            let shutdown = try await receiver.requests.next(type: "server-status")
+            #expect(shutdown.data["status"] as? String == "shutdown")
+        }
+    }
+}

@@ -91,6 +91,11 @@ public actor DeliveryEngine: Service {
                 self.wakeup.signal()
             }
             accepting = false
+            // One last round for what is due now (the dispatcher's `server-status: shutdown` among it),
+            // then only the grace period for everything in flight.
+            for job in takeReady(now: epochMillis()) {
+                group.addTask { await self.perform(job) }
+            }
             let grace = settings.delivery.shutdownGrace
             let drained = (try? await withDeadline(grace) { await self.waitUntilIdle() }) != nil
             if !drained { group.cancelAll() }
