@@ -35,12 +35,13 @@ struct DeliveryBench: AsyncParsableCommand {
     @Option(help: "Subscriptions, all pointing at the local receiver.") var subscriptions = 100
     @Option(help: "Events to fire; each goes to every subscription.") var events = 100
     @Option(help: "Journal durability: always, batch or off.") var durability = "always"
+    @Option(help: "Events per second (0 = as fast as possible); deliveries/s = rate × subscriptions.") var rate = 0
 
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
-        let report = try await DeliveryBenchmark(subscriptions: subscriptions, events: events, durability: durability, directory: directory, logger: logger).run()
+        let report = try await DeliveryBenchmark(subscriptions: subscriptions, events: events, durability: durability, rate: rate, directory: directory, logger: logger).run()
         print(report)
     }
 }

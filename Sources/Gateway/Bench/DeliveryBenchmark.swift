@@ -15,13 +15,16 @@ public struct DeliveryBenchmark: Sendable {
     public var subscriptions: Int
     public var events: Int
     public var durability: String
+    /// Events per second, paced; 0 fires them as fast as the engine accepts them.
+    public var rate: Int
     public var directory: String
     public var logger: Logger
 
-    public init(subscriptions: Int, events: Int, durability: String, directory: String, logger: Logger) {
+    public init(subscriptions: Int, events: Int, durability: String, rate: Int = 0, directory: String, logger: Logger) {
         self.subscriptions = subscriptions
         self.events = events
         self.durability = durability
+        self.rate = rate
         self.directory = directory
         self.logger = logger
     }
@@ -88,8 +91,13 @@ public struct DeliveryBenchmark: Sendable {
             tasks.addTask { try await group.run() }
             var accepted: [String: ContinuousClock.Instant] = [:]
             let engineStart = clock.now
-            for batch in stride(from: 0, to: events, by: 100) {
-                let batchEvents = (batch..<min(events, batch + 100)).map { WebhookEvent(type: "message-broadcast", data: ["message": .string("benchmark \($0)")]) }
+            let batchSize = rate > 0 ? 1 : 100
+            for batch in stride(from: 0, to: events, by: batchSize) {
+                if rate > 0 {
+                    // Paced: event n is due n/rate seconds after the start.
+                    try await Task.sleep(until: engineStart + .milliseconds(Int64(batch) * 1000 / Int64(rate)), clock: clock)
+                }
+                let batchEvents = (batch..<min(events, batch + batchSize)).map { WebhookEvent(type: "message-broadcast", data: ["message": .string("benchmark \($0)")]) }
                 let created = try await stack.engine.accept(batchEvents)
                 let now = clock.now
                 for ids in created.values { for id in ids { accepted[id] = now } }
