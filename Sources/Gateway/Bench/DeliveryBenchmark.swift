@@ -37,13 +37,16 @@ public struct DeliveryBenchmark: Sendable {
         public var acceptedEventsPerSecond: Double
         public var latency: LatencySummary
         public var lost: Int
+        /// The pacing, in events per second (0 = unpaced, where the ratio to the transport means something).
+        public var rate: Int
 
         public var description: String {
             let ratio = transportOnlyPerSecond > 0 ? enginePerSecond / transportOnlyPerSecond * 100 : 0
+            let comparison = rate > 0 ? "paced at \(rate) events/s" : "\(Int(ratio.rounded()))% of transport only"
             return """
                 delivery benchmark: \(deliveries) deliveries to a local receiver
                   transport only (curl multi, no engine)  \(Int(transportOnlyPerSecond)) requests/s
-                  engine (journal + sign + schedule)      \(Int(enginePerSecond)) deliveries/s  (\(Int(ratio.rounded()))% of transport only)
+                  engine (journal + sign + schedule)      \(Int(enginePerSecond)) deliveries/s  (\(comparison))
                   events accepted (durable)               \(Int(acceptedEventsPerSecond)) events/s
                   event-to-receiver latency               \(latency)
                   lost                                    \(lost)
@@ -114,7 +117,7 @@ public struct DeliveryBenchmark: Sendable {
             try await stack.registry.shutdown()
             return Report(
                 deliveries: total, transportOnlyPerSecond: Double(total) / transportSeconds, enginePerSecond: Double(arrivals.count) / engineSeconds,
-                acceptedEventsPerSecond: Double(events) / acceptSeconds, latency: LatencySummary(latencies), lost: total - arrivals.count
+                acceptedEventsPerSecond: Double(events) / acceptSeconds, latency: LatencySummary(latencies), lost: total - arrivals.count, rate: rate
             )
         }
     }
