@@ -64,7 +64,7 @@ public struct DeliveryBenchmark: Sendable {
             "webhooks.allowedNetworks": .stringArray(["127.0.0.0/8"]), "journal.durability": .string(durability), "data.dir": .string(directory),
             "webhooks.maxSubscriptions": .int(max(subscriptions, 10)),
         ]
-        let provider = InMemoryProvider(values: Dictionary(uniqueKeysWithValues: values.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue($0.value, isSecret: false)) }))
+        let provider = ConfigurationSources.inMemory(values)
         let configuration = try GatewayConfiguration(reader: ConfigReader(provider: provider))
         let stack = try await WebhookStack(configuration: configuration, logger: logger)
         let total = subscriptions * events

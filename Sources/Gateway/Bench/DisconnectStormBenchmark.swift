@@ -40,7 +40,7 @@ public struct DisconnectStormBenchmark: Sendable {
             "data.dir": .string(directory), "journal.durability": .string("always"), "webhooks.allowedNetworks": .stringArray(["127.0.0.0/8"]),
             "broadcast.maxConnections": .int(clients + 10),
         ]
-        let provider = InMemoryProvider(values: Dictionary(uniqueKeysWithValues: values.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue($0.value, isSecret: false)) }))
+        let provider = ConfigurationSources.inMemory(values)
         let configuration = try GatewayConfiguration(reader: ConfigReader(provider: provider))
         let stack = try await WebhookStack(configuration: configuration, logger: logger)
         // A subscription whose endpoint refuses connections: events are journaled, deliveries just retry.

@@ -31,13 +31,18 @@ public enum ConfigurationSources {
         let explicitFile = configFile ?? environment["GATEWAY_CONFIG"]
         let path = explicitFile ?? defaultConfigFile
         let file = try await loadFile(path, required: explicitFile != nil)
-        let flagValues = Dictionary(uniqueKeysWithValues: flags.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue($0.value, isSecret: false)) })
         let gatewayEnvironment = environment.filter { $0.key.hasPrefix("GATEWAY_") }
         return ConfigReader(providers: [
-            InMemoryProvider(name: "flags", values: flagValues),
+            inMemory(flags, name: "flags"),
             EnvironmentVariablesProvider(environmentVariables: gatewayEnvironment).prefixKeys(with: "gateway"),
             file,
         ])
+    }
+
+    /// A provider for values given in code, keyed like the config file (`http.port`): flags,
+    /// benchmarks and tests use it.
+    public static func inMemory(_ values: [String: ConfigContent], name: String? = nil) -> InMemoryProvider {
+        InMemoryProvider(name: name, values: Dictionary(uniqueKeysWithValues: values.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue($0.value, isSecret: false)) }))
     }
 
     /// Reads the JSON file, turning a missing or malformed file into one clear line.

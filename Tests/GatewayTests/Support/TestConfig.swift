@@ -17,9 +17,7 @@ enum TestConfig {
             "log.level": .string("warning"),
         ]
         values.merge(overrides) { $1 }
-        return ConfigReader(
-            provider: InMemoryProvider(values: Dictionary(uniqueKeysWithValues: values.map { (AbsoluteConfigKey(ConfigKey($0.key)), ConfigValue($0.value, isSecret: false)) }))
-        )
+        return ConfigReader(provider: ConfigurationSources.inMemory(values))
     }
 
     /// A new empty directory under the system temp dir, unique to the caller.

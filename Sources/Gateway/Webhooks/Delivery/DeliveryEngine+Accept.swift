@@ -28,16 +28,15 @@ extension DeliveryEngine {
             }
         }
         guard !records.isEmpty else { return [:] }
-        try await journal.append(records)
-        enqueue(records)
+        try await persist(records)
+        schedule(records)
         return created
     }
 
-    /// Applies journaled records and schedules the pending deliveries among them.
-    private func enqueue(_ records: [JournalRecord]) {
-        for record in records {
-            ledger.apply(record)
-            if case .enqueued(let delivery) = record { schedule(delivery.deliveryID, at: delivery.nextAttemptAt) }
+    /// Schedules the deliveries among persisted records.
+    private func schedule(_ records: [JournalRecord]) {
+        for case .enqueued(let delivery) in records {
+            schedule(delivery.deliveryID, at: delivery.nextAttemptAt)
         }
         publishCounters()
         wakeup.signal()
@@ -49,8 +48,8 @@ extension DeliveryEngine {
         if entry.status != .pending {
             var record = entry.record
             record.nextAttemptAt = epochMillis()
-            try await journal.append([.enqueued(record)])
-            enqueue([.enqueued(record)])
+            try await persist([.enqueued(record)])
+            schedule([.enqueued(record)])
         } else if !inFlight.contains(deliveryID) {
             schedule(deliveryID, at: epochMillis())
             wakeup.signal()
@@ -77,8 +76,8 @@ extension DeliveryEngine {
             }
         }
         guard !records.isEmpty else { return 0 }
-        try await journal.append(records)
-        enqueue(records)
+        try await persist(records)
+        schedule(records)
         return records.count
     }
 

@@ -96,7 +96,7 @@ extension DeliveryEngine {
     func settle(_ job: DeliveryJob, records: [JournalRecord], outcome: AttemptOutcome?, decision: DeliveryDecision?) async {
         let subscriptionID = job.subscription.id
         do {
-            try await journal.append(records)
+            try await persist(records)
         } catch {
             // Not durable: keep the delivery pending and try again later rather than lose it.
             logger.error("Journal append failed", metadata: ["delivery.id": "\(job.deliveryID)", "error": "\(error)"])
@@ -105,7 +105,6 @@ extension DeliveryEngine {
             wakeup.signal()
             return
         }
-        for record in records { ledger.apply(record) }
         let now = epochMillis()
         releaseSlot(of: subscriptionID, deliveryID: job.deliveryID, now: now)
         var operational: [WebhookEvent] = []

@@ -46,6 +46,10 @@ public actor DeliveryEngine: Service {
     var inFlight: Set<String> = []
     var accepting = true
     var lastMaintenance = ContinuousClock.now
+    /// Records handed to the journal but not yet applied to the ledger, by append order. A compaction
+    /// snapshot includes them, so a record durable in a segment that compaction deletes is never lost.
+    var unapplied: [Int: [JournalRecord]] = [:]
+    var nextAppend = 0
 
     /// Creates the engine from the records recovered from the journal.
     public init(
@@ -124,11 +128,22 @@ public actor DeliveryEngine: Service {
         ledger.prune(now: epochMillis(), retentionMillis: settings.delivery.retention.millis, maxRetained: settings.delivery.maxRetained)
         guard journal.totalBytes > settings.delivery.compactAfterBytes else { return }
         do {
-            try await journal.compact(keeping: ledger.snapshot())
+            let inFlight = unapplied.sorted { $0.key < $1.key }.flatMap(\.value)
+            try await journal.compact(keeping: ledger.snapshot() + inFlight)
             logger.info("Journal compacted", metadata: ["journal.bytes": "\(journal.totalBytes)"])
         } catch {
             logger.error("Journal compaction failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Makes `records` durable, then applies them to the ledger: the only way the engine changes state.
+    func persist(_ records: [JournalRecord]) async throws {
+        let token = nextAppend
+        nextAppend += 1
+        unapplied[token] = records
+        defer { unapplied[token] = nil }
+        try await journal.append(records)
+        for record in records { ledger.apply(record) }
     }
 
     /// Puts a delivery on the timer heap at `at` (ms), superseding any earlier schedule.
