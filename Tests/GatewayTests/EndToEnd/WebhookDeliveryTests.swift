@@ -20,8 +20,13 @@ import Testing
                 }
                 _ = try await client.post("/broadcast", json: #"{"message": "from api"}"#)
                 _ = try await client.admin(.post, "/webhooks/\(all.id)/test")
-                for type in ["client-connected", "message-broadcast", "client-disconnected", "webhook.test", "broadcast-stats"] {
-                    let request = try await receiver.requests.next(type: type)
+                // Deliveries run concurrently, so events may arrive in any order: wait until each type was seen.
+                let expected: Set<String> = ["client-connected", "message-broadcast", "client-disconnected", "webhook.test", "broadcast-stats"]
+                var seen = Set<String>()
+                while !expected.isSubset(of: seen) {
+                    let request = try #require(try await receiver.requests.next(within: .seconds(10)))
+                    let type = request.eventType ?? ""
+                    seen.insert(type)
                     #expect(request.isSigned(with: all.secret), "\(type) signature")
                     #expect(request.headers["content-type"] == "application/json")
                     #expect(request.headers["user-agent"]?.hasPrefix("gateway/") == true)
