@@ -52,8 +52,11 @@ import Testing
             try await registry.shutdown()
             var withData = overrides
             withData["data.dir"] = .string(data)
-            try await withLiveApp(withData) { _, _ in
+            try await withLiveApp(withData) { client, _ in
                 let startup = try await receiver.requests.next(type: "server-status")
+                // The event can arrive before the HTTP server has finished starting; a request makes sure
+                // it has, because a graceful shutdown that races the server's start can stall it.
+                #expect(try await client.get("/health").status == .ok)
                 #expect(startup.data["status"] as? String == "startup")
                 #expect(startup.isSigned(with: subscription.secret))
             }
