@@ -34,9 +34,14 @@ let package = Package(
             linkerSettings: [.linkedLibrary("curl")]
         ),
         .target(
+            name: "CCurlBaseline",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
                 .target(name: "CCurl"),
+                .target(name: "CCurlBaseline"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -1,5 +1,7 @@
 public import Logging
+import CCurlBaseline
 import Configuration
+import NIOPosix
 import ServiceLifecycle
 
 #if canImport(FoundationEssentials)
@@ -9,8 +11,9 @@ import Foundation
 #endif
 
 /// `gateway bench deliveries`: the delivery engine (journal with group commit, signing, scheduling,
-/// libcurl) against the transport alone posting the same bodies to the same local receiver, in the
-/// same run, so the ratio shows what the engine costs over moving the bytes.
+/// libcurl) against two references posting the same bodies to the same local receiver in the same
+/// run: a plain C curl-multi client (the ceiling, `CCurlBaseline`) and the gateway's transport alone.
+/// The ratios show what the engine and the Swift transport cost over moving the bytes.
 public struct DeliveryBenchmark: Sendable {
     public var subscriptions: Int
     public var events: Int
@@ -32,6 +35,8 @@ public struct DeliveryBenchmark: Sendable {
     /// The figures `gateway bench deliveries` prints.
     public struct Report: Sendable, CustomStringConvertible {
         public var deliveries: Int
+        /// The plain C curl-multi client, same connections per host as the transport.
+        public var rawCurlPerSecond: Double
         public var transportOnlyPerSecond: Double
         public var enginePerSecond: Double
         public var acceptedEventsPerSecond: Double
@@ -41,11 +46,12 @@ public struct DeliveryBenchmark: Sendable {
         public var rate: Int
 
         public var description: String {
-            let ratio = transportOnlyPerSecond > 0 ? enginePerSecond / transportOnlyPerSecond * 100 : 0
-            let comparison = rate > 0 ? "paced at \(rate) events/s" : "\(Int(ratio.rounded()))% of transport only"
+            func percent(_ value: Double) -> String { rawCurlPerSecond > 0 ? "\(Int((value / rawCurlPerSecond * 100).rounded()))% of raw" : "-" }
+            let comparison = rate > 0 ? "paced at \(rate) events/s" : percent(enginePerSecond)
             return """
                 delivery benchmark: \(deliveries) deliveries to a local receiver
-                  transport only (curl multi, no engine)  \(Int(transportOnlyPerSecond)) requests/s
+                  raw curl multi (C, no engine)           \(Int(rawCurlPerSecond)) requests/s
+                  transport only (Swift curl multi)       \(Int(transportOnlyPerSecond)) requests/s  (\(percent(transportOnlyPerSecond)))
                   engine (journal + sign + schedule)      \(Int(enginePerSecond)) deliveries/s  (\(comparison))
                   events accepted (durable)               \(Int(acceptedEventsPerSecond)) events/s
                   event-to-receiver latency               \(latency)
@@ -69,6 +75,16 @@ public struct DeliveryBenchmark: Sendable {
         let stack = try await WebhookStack(configuration: configuration, logger: logger)
         let total = subscriptions * events
         let body = Array(#"{"type":"message-broadcast","timestamp":"2026-11-29T00:00:00.000Z","data":{"message":"benchmark"}}"#.utf8)
+
+        // Phase 0: the plain C client, with as many connections as the transport opens to one host.
+        let inFlight = configuration.delivery.maxHostConnections
+        let raw = try await NIOThreadPool.singleton.runIfActive {
+            body.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) { ccurl_baseline_post(url, $0.baseAddress, $0.count, total, inFlight) }
+            }
+        }
+        if raw.failed > 0 { logger.warning("raw curl client: \(raw.failed) requests failed") }
+        receiver.reset()
 
         // Phase 1: the transport alone, 256 in flight.
         let clock = ContinuousClock()
@@ -116,7 +132,7 @@ public struct DeliveryBenchmark: Sendable {
             try await tasks.waitForAll()
             try await stack.registry.shutdown()
             return Report(
-                deliveries: total, transportOnlyPerSecond: Double(total) / transportSeconds, enginePerSecond: Double(arrivals.count) / engineSeconds,
+                deliveries: total, rawCurlPerSecond: Double(raw.succeeded) / max(raw.seconds, 1e-9), transportOnlyPerSecond: Double(total) / transportSeconds, enginePerSecond: Double(arrivals.count) / engineSeconds,
                 acceptedEventsPerSecond: Double(events) / acceptSeconds, latency: LatencySummary(latencies), lost: total - arrivals.count, rate: rate
             )
         }

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 extension GatewayConfiguration {
     /// The delivery engine, its journal and the dispatcher.
     ///
@@ -16,9 +22,14 @@ extension GatewayConfiguration {
     /// - `deliveries.retentionSeconds` (int, default: 259200 = 3 days) and `deliveries.maxRetained` (int, default: 100000):
     ///   how long and how many settled deliveries (with payloads and attempts) are kept for the log and replay.
     /// - `deliveries.shutdownGraceSeconds` (double, default: 10): how long SIGTERM waits for transfers in flight.
-    /// - `deliveries.maxHostConnections` (int, default: 32): connections per host in libcurl's pool.
+    /// - `deliveries.maxHostConnections` (int, default: 32): connections per host in libcurl's pool; HTTP/2
+    ///   receivers get their requests multiplexed over fewer.
+    /// - `deliveries.caFile` (path, default: none = the system's CA bundle): CA certificates that HTTPS receivers
+    ///   are verified with, for a private CA. Verification cannot be turned off.
     /// - `journal.durability` (`always`, `batch` or `off`, default: `always`), `journal.segmentMaxBytes` (int, default: 64 MiB),
-    ///   `journal.compactAfterBytes` (int, default: 64 MiB).
+    ///   `journal.compactAfterBytes` (int, default: 64 MiB): compaction starts once the journal is larger than this
+    ///   and than twice what the last compaction left; `journal.maintenanceIntervalSeconds` (double, default: 30):
+    ///   how often settled deliveries past retention are forgotten and that size is checked.
     /// - `dispatcher.queueCapacity` (int, default: 65536): hub events waiting to be journaled; overflow drops the newest (counted).
     /// - `webhooks.statsIntervalSeconds` (int, default: 0 = off): how often `broadcast-stats` is sent.
     public struct Delivery: Sendable {
@@ -34,9 +45,11 @@ extension GatewayConfiguration {
         public var maxRetained: Int
         public var shutdownGrace: Duration
         public var maxHostConnections: Int
+        public var caFile: String?
         public var journalDurability: String
         public var journalSegmentMaxBytes: Int
         public var compactAfterBytes: Int
+        public var maintenanceInterval: Duration
         public var dispatcherQueueCapacity: Int
         public var statsInterval: Duration?
 
@@ -68,9 +81,14 @@ extension GatewayConfiguration {
             maxRetained = try values.int("deliveries.maxRetained", default: 100_000, in: 10...10_000_000)
             shutdownGrace = try values.seconds("deliveries.shutdownGraceSeconds", default: 10, in: 0...600)
             maxHostConnections = try values.int("deliveries.maxHostConnections", default: 32, in: 1...1000)
+            caFile = try values.optionalString("deliveries.caFile")
+            if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+                throw ConfigurationError(key: "deliveries.caFile", problem: "'\(caFile)' is not a readable file")
+            }
             journalDurability = try values.string("journal.durability", default: "always", allowed: ["always", "batch", "off"])
             journalSegmentMaxBytes = try values.int("journal.segmentMaxBytes", default: 64 << 20, in: (64 << 10)...(4 << 30))
             compactAfterBytes = try values.int("journal.compactAfterBytes", default: 64 << 20, in: (64 << 10)...(64 << 30))
+            maintenanceInterval = try values.seconds("journal.maintenanceIntervalSeconds", default: 30, in: 0.01...3600)
             dispatcherQueueCapacity = try values.int("dispatcher.queueCapacity", default: 65_536, in: 16...10_000_000)
             let stats = try values.int("webhooks.statsIntervalSeconds", default: 0, in: 0...86_400)
             statsInterval = stats == 0 ? nil : .seconds(stats)

@@ -50,10 +50,11 @@ struct BroadcastResponse: ResponseEncodable {
     var status = "success"
     /// How many WebSocket clients the message was queued for (0 is a success too).
     var recipients: Int
-    var timestamp: Date
+    /// The message's ISO-8601 timestamp, as first answered (an idempotent retry repeats it byte for byte).
+    var timestamp: String
     var message: String { "Message sent to \(recipients) client\(recipients == 1 ? "" : "s")" }
 
-    init(recipients: Int, timestamp: Date) {
+    init(recipients: Int, timestamp: String) {
         self.recipients = recipients
         self.timestamp = timestamp
     }
@@ -129,6 +130,8 @@ public struct WebhookStatistics: Sendable, Encodable, Equatable {
     public var dead: Int
     public var openCircuits: Int
     public var eventsDropped: Int
+    public var journalBytes: Int
+    public var compactions: Int
 
     public init(subscriptions: Int, counters: DeliveryCounters, eventsDropped: Int) {
         self.subscriptions = subscriptions
@@ -139,6 +142,8 @@ public struct WebhookStatistics: Sendable, Encodable, Equatable {
         dead = counters.dead
         openCircuits = counters.openCircuits
         self.eventsDropped = eventsDropped
+        journalBytes = counters.journalBytes
+        compactions = counters.compactions
     }
 
     enum CodingKeys: String, CodingKey {
@@ -148,6 +153,8 @@ public struct WebhookStatistics: Sendable, Encodable, Equatable {
         case failedAttempts = "failed"
         case openCircuits = "open_circuits"
         case eventsDropped = "events_dropped"
+        case journalBytes = "journal_bytes"
+        case compactions = "journal_compactions"
     }
 }
 

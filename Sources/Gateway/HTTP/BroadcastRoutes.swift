@@ -37,14 +37,24 @@ public struct BroadcastRoutes<Context: RequestContext>: Sendable {
         ["/health": [.get, .head], "/stats": [.get, .head], "/info": [.get, .head], "/broadcast": [.post], "/broadcast/specific": [.post]]
     }
 
-    /// Fans `message` out, then journals its `message-broadcast` deliveries before answering.
+    /// Fans `message` out, then journals its `message-broadcast` deliveries (and the answer to
+    /// `idempotencyKey`, in the same append) before answering.
     private func send(
         _ message: BroadcastMessage,
+        idempotencyKey: String? = nil,
         to deliver: (BroadcastMessage) -> Int
     ) async throws -> BroadcastResponse {
         let count = deliver(message)
-        try await dispatcher?.dispatchNow(.messageBroadcast(message, source: .api, recipients: count))
-        return BroadcastResponse(recipients: count, timestamp: message.timestamp)
+        let response = BroadcastResponse(recipients: count, timestamp: ISO8601.string(from: message.timestamp))
+        let answer = idempotencyKey.map { IdempotencyRecord(key: $0, storedAt: epochMillis(), recipients: count, timestamp: response.timestamp) }
+        try await dispatcher?.dispatchNow(.messageBroadcast(message, source: .api, recipients: count), answer: answer)
+        return response
+    }
+
+    /// The first answer to `key`: from memory, or from the journal (keys survive a restart).
+    private func storedAnswer(_ key: String) async -> BroadcastResponse? {
+        guard let answer = await dispatcher?.idempotencyAnswer(for: key) else { return nil }
+        return BroadcastResponse(recipients: answer.recipients, timestamp: answer.timestamp)
     }
 
     /// Adds the routes to `router`.
@@ -63,13 +73,17 @@ public struct BroadcastRoutes<Context: RequestContext>: Sendable {
                 switch idempotency.begin(key) {
                 case .done(let first): return first
                 case .inProgress: throw APIError(.conflict, code: "idempotency_in_progress", message: "a request with this Idempotency-Key is still running")
-                case .new: break
+                case .new:
+                    if let first = await storedAnswer(key) {
+                        idempotency.finish(key, value: first)
+                        return first
+                    }
                 }
             }
             do {
                 let body = try await request.decodeJSON(BroadcastRequest.self, limit: maxBodyBytes)
                 let message = try body.message(defaultType: BroadcastMessage.Kind.apiBroadcast)
-                let response = try await send(message) { hub.broadcast($0, source: .api) }
+                let response = try await send(message, idempotencyKey: key) { hub.broadcast($0, source: .api) }
                 if let key { idempotency.finish(key, value: response) }
                 return response
             } catch {

@@ -9,9 +9,10 @@ import Foundation
 /// Remembers the answer to a `POST /broadcast` by its `Idempotency-Key` for 24 hours, so a client
 /// retrying after a timeout gets the first result and creates no second set of deliveries.
 ///
-/// Bounded: at most `capacity` keys (overflow policy: the oldest key is forgotten). Kept in memory:
-/// a restart forgets the keys (documented in the README). Concurrent requests with the same key are
-/// serialised per key by marking it in progress; the second one gets 409 while the first runs.
+/// Bounded: at most `capacity` keys (overflow policy: the oldest key is forgotten here; the durable
+/// copy in the delivery journal still answers it). The journal's copy is what survives a restart;
+/// this cache is the fast path and the in-progress marker: concurrent requests with the same key are
+/// serialised per key, and the second one gets 409 while the first runs.
 final class IdempotencyCache<Value: Sendable>: Sendable {
     /// What is known about a key: new, still running, or answered.
     enum Lookup {

@@ -26,7 +26,7 @@ public struct WebhookStack: Sendable {
         transport = CurlTransport(
             configuration: .init(
                 userAgent: userAgent, maxConcurrentTransfers: delivery.maxInFlight, maxHostConnections: delivery.maxHostConnections,
-                addressPolicy: AddressPolicy(allowedNetworks: configuration.webhooks.allowedNetworks)
+                addressPolicy: AddressPolicy(allowedNetworks: configuration.webhooks.allowedNetworks), caFile: delivery.caFile
             ),
             logger: logger
         )

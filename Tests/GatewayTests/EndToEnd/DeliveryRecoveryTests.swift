@@ -3,6 +3,7 @@ import Foundation
 import Gateway
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 import Testing
 
 /// Manual recovery after an outage: the dead-letter list, retry one, replay since a time; `/stats` figures.
@@ -45,6 +46,51 @@ import Testing
                 #expect(stats?["subscriptions"] as? Int == 1)
                 #expect(stats?["delivered"] as? Int == 2)
                 #expect(stats?["queue_depth"] as? Int == 0)
+            }
+        }
+    }
+
+    @Test func theRunningEngineCompactsItsJournalAndARestartResumesFromTheSnapshot() async throws {
+        let receiver = WebhookReceiver()
+        // Always busy, for an hour: its delivery stays pending across the compaction and the restart.
+        receiver.script("/busy", Array(repeating: .status(503, headers: ["Retry-After": "3600"]), count: 10))
+        try await receiver.run { receiverPort in
+            let overrides = deliveryOverrides([
+                "data.dir": .string(TestConfig.temporaryDirectory()),
+                "journal.segmentMaxBytes": .int(64 << 10), "journal.compactAfterBytes": .int(64 << 10),
+                "journal.maintenanceIntervalSeconds": .double(0.05), "deliveries.maxRetained": .int(10),
+            ])
+            let (fast, busy) = try await withLiveApp(overrides) { client, _ in
+                let busy = try await client.subscribe("http://127.0.0.1:\(receiverPort)/busy", events: ["message-broadcast"])
+                _ = try await client.post("/broadcast", json: #"{"message": "hold"}"#)
+                _ = try await poll({ receiver.received.count }, until: { $0 == 1 })
+                let patched = try await client.admin(.patch, "/webhooks/\(busy.id)", json: #"{"events": ["client-connected"]}"#)
+                #expect(patched.status == .ok)
+                let fast = try await client.subscribe("http://127.0.0.1:\(receiverPort)/fast", events: ["message-broadcast"])
+                let padding = String(repeating: "x", count: 1800)
+                for index in 0..<120 { _ = try await client.post("/broadcast", json: #"{"message": "\#(index) \#(padding)"}"#) }
+                let stats = try await poll({ try await client.get("/stats").body }, until: { body in
+                    let webhooks = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])?["webhooks"] as? [String: Any]
+                    return webhooks?["journal_compactions"] as? Int ?? 0 >= 1 && webhooks?["delivered"] as? Int == 120
+                })
+                let webhooks = (try JSONSerialization.jsonObject(with: Data(stats.readableBytesView)) as? [String: Any])?["webhooks"] as? [String: Any]
+                // Without compaction the journal would hold all 120 payloads (over 216 000 bytes).
+                #expect(webhooks?["journal_bytes"] as? Int ?? .max < 120 * 1800 / 2)
+                return (fast.id, busy.id)
+            }
+            try await withLiveApp(overrides) { client, _ in
+                // Settled deliveries beyond deliveries.maxRetained were forgotten; the pending one survived with its attempt.
+                let kept = try await client.admin(.get, "/webhooks/\(fast)/deliveries?limit=100").json["data"] as? [[String: Any]] ?? []
+                #expect(kept.count <= 10, "\(kept.map { ($0["status"] ?? "", $0["attempts"] ?? "", $0["created_at"] ?? "", $0["last_attempt_at"] ?? "") })")
+                #expect(kept.allSatisfy { $0["status"] as? String == "delivered" })
+                // Still waiting for its retry (an hour away): "failed" is a pending delivery with a failed attempt.
+                let pending = try await client.admin(.get, "/webhooks/\(busy)/deliveries?status=failed").json["data"] as? [[String: Any]] ?? []
+                #expect(pending.count == 1)
+                #expect(pending.first?["attempts"] as? Int == 1)
+                #expect(pending.first?["last_status_code"] as? Int == 503)
+                _ = try await client.post("/broadcast", json: #"{"message": "after the restart"}"#)
+                let arrived = try await poll({ receiver.received.contains { $0.data["message"] as? String == "after the restart" } }, until: { $0 })
+                #expect(arrived)
             }
         }
     }

@@ -11,16 +11,20 @@ import Testing
         let receiver = WebhookReceiver()
         receiver.script("/gone", [.status(410)])
         receiver.script("/down", Array(repeating: .status(503), count: 6))
+        receiver.script("/flaky", [.status(503), .status(500)])
         try await receiver.run { receiverPort in
             try await withLiveApp(deliveryOverrides()) { client, _ in
-                let ops = try await client.subscribe("http://127.0.0.1:\(receiverPort)/ops", events: ["webhook.disabled", "delivery.exhausted"])
+                let ops = try await client.subscribe(
+                    "http://127.0.0.1:\(receiverPort)/ops", events: ["webhook.disabled", "delivery.exhausted", "delivery.recovered"]
+                )
                 let everything = try await client.subscribe("http://127.0.0.1:\(receiverPort)/all", events: ["*"])
                 let gone = try await client.subscribe("http://127.0.0.1:\(receiverPort)/gone", events: ["message-broadcast"])
                 let down = try await client.subscribe("http://127.0.0.1:\(receiverPort)/down", events: ["message-broadcast"])
+                let flaky = try await client.subscribe("http://127.0.0.1:\(receiverPort)/flaky", events: ["message-broadcast"])
                 _ = try await client.post("/broadcast", json: #"{"message": "x"}"#)
-                // The two operational events may arrive in either order.
+                // The operational events may arrive in any order.
                 var byType: [String: WebhookReceiver.Received] = [:]
-                while byType["webhook.disabled"] == nil || byType["delivery.exhausted"] == nil {
+                while byType["webhook.disabled"] == nil || byType["delivery.exhausted"] == nil || byType["delivery.recovered"] == nil {
                     let request = try #require(try await receiver.requests.next(within: .seconds(10)))
                     if let type = request.eventType, type.contains(".") { byType[type] = request }
                 }
@@ -31,6 +35,10 @@ import Testing
                 let exhausted = try #require(byType["delivery.exhausted"])
                 #expect(exhausted.data["subscription_id"] as? String == down.id)
                 #expect(exhausted.data["attempts"] as? Int == 6)
+                let recovered = try #require(byType["delivery.recovered"])
+                #expect(recovered.data["subscription_id"] as? String == flaky.id)
+                #expect(recovered.data["failed_attempts"] as? Int == 2)
+                #expect(recovered.isSigned(with: ops.secret))
                 // "*" does not include the operational events.
                 #expect(!receiver.received.contains { $0.path == "/all" && ($0.eventType ?? "").contains(".") })
                 _ = everything

@@ -180,6 +180,29 @@ import Testing
             }
         }
     }
+
+    @Test func anIdempotencyKeyIsRememberedAcrossARestart() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.run { receiverPort in
+            let overrides = deliveryOverrides(["data.dir": .string(TestConfig.temporaryDirectory())])
+            let (first, subscriptionID) = try await withLiveApp(overrides) { client, _ in
+                let subscription = try await client.subscribe("http://127.0.0.1:\(receiverPort)/restart", events: ["message-broadcast"])
+                let response = try await client.post("/broadcast", json: #"{"message": "charge once"}"#, headers: [.idempotencyKey: "k-restart"])
+                _ = try await receiver.requests.next(type: "message-broadcast")
+                return (String(buffer: response.body), subscription.id)
+            }
+            try await withLiveApp(overrides) { client, _ in
+                let again = try await client.post("/broadcast", json: #"{"message": "charge once"}"#, headers: [.idempotencyKey: "k-restart"])
+                #expect(again.status == .ok)
+                #expect(String(buffer: again.body) == first)
+                let other = try await client.post("/broadcast", json: #"{"message": "another"}"#, headers: [.idempotencyKey: "k-other"])
+                #expect(String(buffer: other.body) != first)
+                _ = try await receiver.requests.next(type: "message-broadcast")
+                let page = try await client.admin(.get, "/webhooks/\(subscriptionID)/deliveries").json["data"] as? [[String: Any]]
+                #expect(page?.count == 2)
+            }
+        }
+    }
 }
 
 extension HTTPField.Name {

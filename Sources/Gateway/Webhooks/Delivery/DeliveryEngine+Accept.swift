@@ -10,12 +10,14 @@ extension DeliveryEngine {
     /// - Parameters:
     ///   - events: The events, each stored once.
     ///   - subscriptionID: Deliver to this subscription only, whatever it subscribes to (`webhook.test`).
+    ///   - answer: The `Idempotency-Key` answer of the request that raised the events, made durable in
+    ///     the same append as their deliveries (so a retry after a crash neither loses nor repeats them).
     /// - Returns: The delivery ids created, per event id.
     @discardableResult
-    public func accept(_ events: [WebhookEvent], only subscriptionID: String? = nil) async throws -> [String: [String]] {
+    public func accept(_ events: [WebhookEvent], only subscriptionID: String? = nil, answer: IdempotencyRecord? = nil) async throws -> [String: [String]] {
         guard accepting else { throw WebhookError.storage("the delivery engine is shutting down") }
         let now = epochMillis()
-        var records: [JournalRecord] = []
+        var records: [JournalRecord] = answer.map { [.idempotencyKey($0)] } ?? []
         var created: [String: [String]] = [:]
         for event in events {
             let targets = subscriptionID.map { id in registry.subscription(id: id).map { [$0] } ?? [] } ?? registry.subscriptions(for: event.type)
@@ -31,6 +33,12 @@ extension DeliveryEngine {
         try await persist(records)
         schedule(records)
         return created
+    }
+
+    /// The stored answer for an `Idempotency-Key`, if it was given in the last 24 hours.
+    public func idempotencyAnswer(for key: String) -> IdempotencyRecord? {
+        guard let answer = ledger.idempotencyKeys[key], epochMillis() - answer.storedAt < DeliveryLedger.idempotencyLifetimeMillis else { return nil }
+        return answer
     }
 
     /// Schedules the deliveries among persisted records.

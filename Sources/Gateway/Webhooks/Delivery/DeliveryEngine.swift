@@ -46,6 +46,9 @@ public actor DeliveryEngine: Service {
     var inFlight: Set<String> = []
     var accepting = true
     var lastMaintenance = ContinuousClock.now
+    /// Journal bytes the last compaction left: the next one waits until the journal is twice that,
+    /// so a large pending set is not rewritten over and over.
+    var compactedBytes = 0
     /// Records handed to the journal but not yet applied to the ledger, by append order. A compaction
     /// snapshot includes them, so a record durable in a segment that compaction deletes is never lost.
     var unapplied: [Int: [JournalRecord]] = [:]
@@ -74,7 +77,11 @@ public actor DeliveryEngine: Service {
             heap.insert(DueDelivery(at: entry.record.nextAttemptAt, deliveryID: entry.record.deliveryID, generation: 0))
         }
         self.heap = heap
-        counters.withLock { $0.pending = heap.count }
+        let journalBytes = journal.totalBytes
+        counters.withLock {
+            $0.pending = heap.count
+            $0.journalBytes = journalBytes
+        }
         if !heap.isEmpty { logger.info("Pending deliveries recovered", metadata: ["delivery.pending": "\(heap.count)"]) }
     }
 
@@ -117,20 +124,30 @@ public actor DeliveryEngine: Service {
 
     /// How long the loop may sleep: until the earliest due delivery (capped so maintenance runs).
     private func nextWake() -> Duration? {
-        guard let next = heap.min?.at else { return .seconds(30) }
-        return .milliseconds(min(30_000, max(0, next - epochMillis())))
+        let interval = settings.delivery.maintenanceInterval.millis
+        guard let next = heap.min?.at else { return .milliseconds(interval) }
+        return .milliseconds(min(interval, max(0, next - epochMillis())))
     }
 
-    /// Every 30 s: forget settled deliveries past retention and compact the journal when it is large.
+    /// Every `journal.maintenanceIntervalSeconds`: forget settled deliveries past retention, and
+    /// compact the journal once it is larger than `journal.compactAfterBytes` and than twice what
+    /// the last compaction left.
     private func maintainIfDue() async {
-        guard lastMaintenance.duration(to: .now) >= .seconds(30) else { return }
+        guard lastMaintenance.duration(to: .now) >= settings.delivery.maintenanceInterval else { return }
         lastMaintenance = .now
         ledger.prune(now: epochMillis(), retentionMillis: settings.delivery.retention.millis, maxRetained: settings.delivery.maxRetained)
-        guard journal.totalBytes > settings.delivery.compactAfterBytes else { return }
+        let bytes = journal.totalBytes
+        publishCounters { $0.journalBytes = bytes }
+        guard bytes > max(settings.delivery.compactAfterBytes, 2 * compactedBytes) else { return }
         do {
             let inFlight = unapplied.sorted { $0.key < $1.key }.flatMap(\.value)
             try await journal.compact(keeping: ledger.snapshot() + inFlight)
-            logger.info("Journal compacted", metadata: ["journal.bytes": "\(journal.totalBytes)"])
+            compactedBytes = journal.totalBytes
+            logger.info("Journal compacted", metadata: ["journal.bytes.before": "\(bytes)", "journal.bytes": "\(compactedBytes)"])
+            publishCounters {
+                $0.journalBytes = self.compactedBytes
+                $0.compactions += 1
+            }
         } catch {
             logger.error("Journal compaction failed", metadata: ["error": "\(error)"])
         }

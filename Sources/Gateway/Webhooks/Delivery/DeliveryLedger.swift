@@ -32,6 +32,10 @@ struct DeliveryLedger: Sendable {
     /// `eventID|subscriptionID` → delivery id, so replay does not duplicate.
     private(set) var byEventAndSubscription: [String: String] = [:]
 
+    /// Answered `Idempotency-Key`s, kept for ``idempotencyLifetimeMillis``.
+    private(set) var idempotencyKeys: [String: IdempotencyRecord] = [:]
+    static let idempotencyLifetimeMillis: Int64 = 86_400_000
+
     /// Deliveries not yet delivered or dead (kept as a count: `/stats` reads it after every attempt).
     private(set) var pendingCount = 0
 
@@ -78,6 +82,8 @@ struct DeliveryLedger: Sendable {
                 entry.lastError = reason
                 entry.record.nextAttemptAt = 0
             }
+        case .idempotencyKey(let answer):
+            if idempotencyKeys[answer.key] == nil { idempotencyKeys[answer.key] = answer }
         }
     }
 
@@ -93,8 +99,10 @@ struct DeliveryLedger: Sendable {
     }
 
     /// Forgets settled deliveries older than `retentionMillis`, then the oldest settled ones beyond
-    /// `maxRetained`, then events no remaining delivery refers to. Pending deliveries are never forgotten.
+    /// `maxRetained`, then events no remaining delivery refers to that are past retention or beyond
+    /// the newest `maxRetained` such events. Pending deliveries are never forgotten.
     mutating func prune(now: Int64, retentionMillis: Int64, maxRetained: Int) {
+        idempotencyKeys = idempotencyKeys.filter { now - $0.value.storedAt < Self.idempotencyLifetimeMillis }
         let cutoff = now - retentionMillis
         var settled = entries.values.filter { $0.status != .pending }.sorted { ($0.settledAt ?? 0) < ($1.settledAt ?? 0) }
         var doomed = Set<String>()
@@ -102,7 +110,7 @@ struct DeliveryLedger: Sendable {
             doomed.insert(oldest.record.deliveryID)
             settled.removeFirst()
         }
-        guard !doomed.isEmpty else { return pruneEvents(cutoff: cutoff) }
+        guard !doomed.isEmpty else { return pruneEvents(cutoff: cutoff, maxRetained: maxRetained) }
         for id in doomed {
             guard let entry = entries.removeValue(forKey: id) else { continue }
             byEventAndSubscription[entry.record.eventID + "|" + entry.record.subscriptionID] = nil
@@ -111,18 +119,26 @@ struct DeliveryLedger: Sendable {
             let kept = ids.filter { !doomed.contains($0) }
             bySubscription[subscription] = kept.isEmpty ? nil : kept
         }
-        pruneEvents(cutoff: cutoff)
+        pruneEvents(cutoff: cutoff, maxRetained: maxRetained)
     }
 
-    /// Keeps events a delivery refers to, or younger than the retention (so replay can use them).
-    private mutating func pruneEvents(cutoff: Int64) {
+    /// Keeps events a delivery refers to, and the newest `maxRetained` others younger than the
+    /// retention (so replay can use them).
+    private mutating func pruneEvents(cutoff: Int64, maxRetained: Int) {
         let referenced = Set(entries.values.map(\.record.eventID))
-        events = events.filter { referenced.contains($0.key) || $0.value.timestamp >= cutoff }
+        let unreferenced = events.values.filter { !referenced.contains($0.eventID) }
+        var doomed = Set(unreferenced.lazy.filter { $0.timestamp < cutoff }.map(\.eventID))
+        let young = unreferenced.filter { $0.timestamp >= cutoff }
+        if young.count > maxRetained {
+            doomed.formUnion(young.sorted { $0.timestamp < $1.timestamp }.prefix(young.count - maxRetained).map(\.eventID))
+        }
+        for id in doomed { events[id] = nil }
     }
 
     /// Every record needed to rebuild this state, in an order that replays correctly.
     func snapshot() -> [JournalRecord] {
-        var records = events.values.sorted { $0.timestamp < $1.timestamp }.map(JournalRecord.event)
+        var records = idempotencyKeys.values.sorted { $0.storedAt < $1.storedAt }.map(JournalRecord.idempotencyKey)
+        records += events.values.sorted { $0.timestamp < $1.timestamp }.map(JournalRecord.event)
         for ids in bySubscription.values {
             for id in ids {
                 guard let entry = entries[id] else { continue }

@@ -60,8 +60,13 @@ public final class Dispatcher: HubEventSink, Service {
     }
 
     /// Journals `event`'s deliveries now; returns once they are durable.
-    public func dispatchNow(_ event: HubEvent) async throws {
-        try await engine.accept([WebhookEvent(event)])
+    public func dispatchNow(_ event: HubEvent, answer: IdempotencyRecord? = nil) async throws {
+        try await engine.accept([WebhookEvent(event)], answer: answer)
+    }
+
+    /// The durable answer to an `Idempotency-Key` given in the last 24 hours (it survives restarts).
+    public func idempotencyAnswer(for key: String) async -> IdempotencyRecord? {
+        await engine.idempotencyAnswer(for: key)
     }
 
     /// Drains the queue until graceful shutdown, then drains it once more and sends `server-status: shutdown`.

@@ -48,4 +48,7 @@ public struct DeliveryCounters: Sendable, Equatable {
     public var dead = 0
     public var attempts = 0
     public var openCircuits = 0
+    /// Bytes in the journal's segment files, and compactions since start.
+    public var journalBytes = 0
+    public var compactions = 0
 }

@@ -13,6 +13,26 @@ public enum JournalRecord: Sendable, Equatable {
     case delivered(deliveryID: String, at: Int64)
     /// The delivery was given up.
     case dead(deliveryID: String, at: Int64, reason: String)
+    /// A `POST /broadcast` with an `Idempotency-Key` was answered (written with its event's deliveries).
+    case idempotencyKey(IdempotencyRecord)
+}
+
+/// The first answer to a `POST /broadcast` with an `Idempotency-Key`, kept for 24 hours so that a
+/// retry, even after a restart, gets the same answer and creates no new deliveries.
+public struct IdempotencyRecord: Sendable, Equatable {
+    public var key: String
+    /// When the key was first answered (ms since 1970); it expires 24 hours later.
+    public var storedAt: Int64
+    /// The answer: WebSocket recipients and the message's timestamp (ISO-8601, as answered).
+    public var recipients: Int
+    public var timestamp: String
+
+    public init(key: String, storedAt: Int64, recipients: Int, timestamp: String) {
+        self.key = key
+        self.storedAt = storedAt
+        self.recipients = recipients
+        self.timestamp = timestamp
+    }
 }
 
 /// An event as delivered: its id, type, time and the exact body bytes sent to every subscription.

@@ -72,13 +72,16 @@ final class CurlEasyHandle {
     /// - Parameters:
     ///   - request: What to send.
     ///   - userAgent: The `User-Agent` unless the request carries its own.
+    ///   - caFile: CA certificates to verify the server with instead of the system's bundle.
     /// - Throws: ``TransportError`` of kind `.other` when libcurl refuses an option or runs out of memory.
-    func configure(for request: TransportRequest, userAgent: String) throws(TransportError) {
+    func configure(for request: TransportRequest, userAgent: String, caFile: String? = nil) throws(TransportError) {
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_PROTOCOLS_STR, "http,https")
         try set(CURLOPT_FOLLOWLOCATION, 0)
         try set(CURLOPT_SSL_VERIFYPEER, 1)
         try set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile { try set(CURLOPT_CAINFO, caFile) }
+        // HTTP/2 where the server offers it (ALPN); the multi handle multiplexes transfers over it.
         try set(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
         // An empty proxy string disables http_proxy/https_proxy from the environment, which would
         // otherwise route around the SSRF guard (it would only see the proxy's address).

@@ -95,7 +95,7 @@ final class CurlMultiLoop {
             return false
         }
         do {
-            try easy.configure(for: submission.request, userAgent: configuration.userAgent)
+            try easy.configure(for: submission.request, userAgent: configuration.userAgent, caFile: configuration.caFile)
         } catch {
             submission.continuation.resume(throwing: error)
             return false

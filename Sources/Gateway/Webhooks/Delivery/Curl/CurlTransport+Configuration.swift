@@ -16,6 +16,9 @@ extension CurlTransport {
         public var maxResponseBytes: Int
         /// Which resolved addresses may be connected to (the SSRF guard).
         public var addressPolicy: AddressPolicy
+        /// A PEM file of CA certificates to verify servers with (`CURLOPT_CAINFO`) instead of the
+        /// system's bundle, for receivers behind a private CA. Verification itself is always on.
+        public var caFile: String?
 
         /// A configuration; limits below 1 are treated as 1 (0 bytes for `maxResponseBytes`).
         ///
@@ -26,13 +29,15 @@ extension CurlTransport {
         ///   - inboxCapacity: Waiting sends before `.overloaded`.
         ///   - maxResponseBytes: Response body bytes kept.
         ///   - addressPolicy: The SSRF rules; the default allows public addresses only.
+        ///   - caFile: CA certificates to trust instead of the system's; `nil` for the system's.
         public init(
             userAgent: String,
             maxConcurrentTransfers: Int = 256,
             maxHostConnections: Int = 32,
             inboxCapacity: Int = 10_000,
             maxResponseBytes: Int = 4096,
-            addressPolicy: AddressPolicy = AddressPolicy()
+            addressPolicy: AddressPolicy = AddressPolicy(),
+            caFile: String? = nil
         ) {
             self.userAgent = userAgent
             self.maxConcurrentTransfers = maxConcurrentTransfers
@@ -40,6 +45,7 @@ extension CurlTransport {
             self.inboxCapacity = inboxCapacity
             self.maxResponseBytes = maxResponseBytes
             self.addressPolicy = addressPolicy
+            self.caFile = caFile
         }
     }
 }

@@ -116,6 +116,10 @@ extension JournalRecordCodec {
             record = .delivered(deliveryID: try reader.string(), at: try reader.int64())
         case .dead:
             record = .dead(deliveryID: try reader.string(), at: try reader.int64(), reason: try reader.string())
+        case .idempotencyKey:
+            record = .idempotencyKey(
+                IdempotencyRecord(key: try reader.string(), storedAt: try reader.int64(), recipients: try reader.int(), timestamp: try reader.string())
+            )
         case nil:
             throw .undecodable("unknown record type \(code)")
         }

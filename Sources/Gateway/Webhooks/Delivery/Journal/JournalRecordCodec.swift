@@ -14,6 +14,7 @@
 ///                responseSnippet:bytes nextAttemptAt:i64
 ///   4 delivered  deliveryID:str at:i64
 ///   5 dead       deliveryID:str at:i64 reason:str
+///   6 idempotency key:str storedAt:i64 recipients:i64 timestamp:str
 /// u8 / u32 / i64 = fixed width, little-endian (i64 two's complement; Swift `Int` fields are stored as i64)
 /// str            = u32 byte count, then that many bytes of UTF-8
 /// bytes          = u32 byte count, then the bytes
@@ -36,6 +37,7 @@ public enum JournalRecordCodec {
         case attempted = 3
         case delivered = 4
         case dead = 5
+        case idempotencyKey = 6
     }
 
     /// Encodes `records` as consecutive frames.
@@ -106,6 +108,12 @@ public enum JournalRecordCodec {
             try writer.string(deliveryID)
             writer.int64(at)
             try writer.string(reason)
+        case .idempotencyKey(let answer):
+            writer.byte(TypeCode.idempotencyKey.rawValue)
+            try writer.string(answer.key)
+            writer.int64(answer.storedAt)
+            writer.int64(Int64(answer.recipients))
+            try writer.string(answer.timestamp)
         }
     }
 }
