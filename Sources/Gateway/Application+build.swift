@@ -67,10 +67,8 @@ func buildRouter(
             )
         )
     }
-    let allowedMethods = BroadcastRoutes<AppRequestContext>.allowedMethods
-        .merging(WebhookRoutes<FileWebhookRegistry, AppRequestContext>.allowedMethods) { $1 }
-        .merging(DeliveryRoutes<AppRequestContext>.allowedMethods) { $1 }
-    router.add(middleware: ErrorMiddleware(allowedMethods: allowedMethods, logger: logger))
+    let routeTable = RouteTable()
+    router.add(middleware: ErrorMiddleware(routes: routeTable, logger: logger))
     router.add(middleware: FileMiddleware(configuration.http.publicDirectory, searchForIndexHtml: true, logger: logger))
     let maxBody = configuration.http.maxBodyBytes
     BroadcastRoutes(
@@ -80,6 +78,8 @@ func buildRouter(
     WebhookRoutes(registry: webhooks.registry, token: token, maxBodyBytes: maxBody).register(on: router)
     DeliveryRoutes(engine: webhooks.engine, token: token, maxBodyBytes: maxBody).register(on: router)
     WebSocketRoutes(hub: hub, configuration: configuration.broadcast, logger: logger).register(on: router)
+    APIDocumentRoutes(publicURL: configuration.http.publicURL, assetsURL: configuration.http.docsAssetsURL).register(on: router)
+    routeTable.load(router.routes.map { ("\($0.path)", $0.method) })
     return router
 }
 

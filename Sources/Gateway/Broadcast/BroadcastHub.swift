@@ -68,15 +68,6 @@ public final class BroadcastHub: Service {
         logger.info("Broadcast hub stopped", metadata: ["ws.clients.closed": "\(remaining.count)"])
     }
 
-    /// Whether a new connection may upgrade; refused connections are counted.
-    public func admit() -> Bool {
-        state.withLock { state in
-            let ok = !state.isShuttingDown && state.clients.count < configuration.maxConnections
-            if !ok { state.connectionsRefused += 1 }
-            return ok
-        }
-    }
-
     /// Registers a connection, queues its welcome and emits `clientConnected`.
     /// - Parameter requestedID: The id from `/ws/{client_id}`; if taken, a `-N` suffix makes it unique.
     /// - Returns: `nil` when the hub is full or shutting down.

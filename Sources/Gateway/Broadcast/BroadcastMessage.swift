@@ -54,10 +54,61 @@ public struct BroadcastMessage: Sendable, Equatable {
     }
 }
 
-/// Formats timestamps the way every payload of the gateway carries them: ISO-8601, UTC, milliseconds.
+/// Formats timestamps the way every payload of the gateway carries them: ISO-8601, UTC, milliseconds;
+/// and reads the RFC 3339 timestamps that requests carry.
 public enum ISO8601 {
-    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+    private static let wholeSeconds = Date.ISO8601FormatStyle()
+    private static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    /// `2026-11-29T08:37:22.123Z`
-    public static func string(from date: Date) -> String { date.formatted(style) }
+    /// `2026-11-29T08:37:22.123Z`, rounded to the millisecond (as the journal stores times), so that a
+    /// time read back from milliseconds prints the same.
+    public static func string(from date: Date) -> String {
+        let millis = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (millis / 1000).rounded(.down)
+        let fraction = Int(millis - seconds * 1000)
+        let whole = Date(timeIntervalSince1970: seconds).formatted(wholeSeconds)  // …T08:37:22Z
+        let digits = String(fraction)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
+    /// An RFC 3339 date-time (`2026-11-29T08:37:22Z`, `…22.5+01:00`, `t`/`z` in either case), or `nil`:
+    /// every field is range-checked (Foundation's parser accepts minute 99).
+    public static func date(from text: String) -> Date? {
+        let bytes = Array(text.uppercased().utf8)
+        func number(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[start..<start + count] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        func at(_ index: Int, _ character: Unicode.Scalar) -> Bool { index < bytes.count && bytes[index] == UInt8(ascii: character) }
+        guard number(0, 4) != nil, at(4, "-"), let month = number(5, 2), at(7, "-"), let day = number(8, 2), at(10, "T"),
+            let hour = number(11, 2), at(13, ":"), let minute = number(14, 2), at(16, ":"), let second = number(17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var index = 19
+        var hasFraction = false
+        if at(index, ".") {
+            index += 1
+            let start = index
+            while index < bytes.count, number(index, 1) != nil { index += 1 }
+            guard index > start else { return nil }
+            hasFraction = true
+        }
+        if at(index, "Z") {
+            index += 1
+        } else if at(index, "+") || at(index, "-") {
+            guard let offsetHours = number(index + 1, 2), at(index + 3, ":"), let offsetMinutes = number(index + 4, 2), offsetHours < 24, offsetMinutes < 60
+            else { return nil }
+            index += 6
+        } else {
+            return nil
+        }
+        guard index == bytes.count else { return nil }
+        let normalized = String(decoding: bytes, as: UTF8.self)
+        return try? (hasFraction ? fractional : wholeSeconds).parse(normalized)
+    }
 }

@@ -27,18 +27,14 @@ public struct WebSocketRoutes: Sendable {
         }
     }
 
-    /// Refuses the upgrade: 426 for a plain GET, 422 for an unusable client id, 503 when the hub is full.
+    /// A plain GET gets 426 (JSON, from the router); a WebSocket handshake is always accepted.
     ///
-    /// A refused upgrade is answered by the same router, so the refusal is a JSON error like any other.
+    /// Refusals of a handshake (an unusable client id, a full hub) are sent as close codes after it:
+    /// a refused handshake can only be a bare HTTP 400 from SwiftNIO's upgrader, and a browser's
+    /// `WebSocket` cannot read an HTTP error anyway, while it does get a close code and reason.
     @Sendable private func shouldUpgrade(_ request: Request, _ context: AppRequestContext) async throws -> RouterShouldUpgrade {
         guard request.headers[.upgrade]?.lowercased() == "websocket" else {
             throw APIError(.upgradeRequired, code: "upgrade_required", message: "this is a WebSocket endpoint: connect with ws://", headers: [.upgrade: "websocket"])
-        }
-        if let id = context.parameters.get("client_id"), !Self.isValidClientID(id) {
-            throw APIError.invalidField("client_id", "must be 1 to 64 characters of A-Z a-z 0-9 . _ -")
-        }
-        guard hub.admit() else {
-            throw APIError(.serviceUnavailable, code: "too_many_connections", message: "the hub is at broadcast.maxConnections")
         }
         return .upgrade([:])
     }
@@ -49,6 +45,10 @@ public struct WebSocketRoutes: Sendable {
         outbound: WebSocketOutboundWriter,
         context: WebSocketRouterContext<AppRequestContext>
     ) async throws {
+        if let requestedID, !Self.isValidClientID(requestedID) {
+            try await outbound.close(.policyViolation, reason: "client_id must be 1 to 64 characters of A-Z a-z 0-9 . _ -")
+            return
+        }
         guard let client = hub.connect(requestedID: requestedID) else {
             try await outbound.close(.init(codeNumber: 1013), reason: "hub is full")
             return

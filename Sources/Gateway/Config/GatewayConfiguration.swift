@@ -13,6 +13,11 @@ public import Configuration
 /// - `http.publicDir` (string, default: `Public`): the browser UI's files.
 /// - `http.cors.allowOrigin` (string, default: `*`): `*`, `origin` (echo), an origin, or empty for no CORS.
 /// - `http.cors.allowMethods`, `http.cors.allowHeaders` (string lists).
+/// - `http.publicURL` (string, default: none): the URL clients reach the gateway at, shown as the
+///   server in `/openapi.json` (without it the document names the relative server `/`).
+/// - `http.docsAssetsURL` (string, default: `https://cdn.jsdelivr.net/npm`): where `/docs` and `/redoc`
+///   load Swagger UI (`swagger-ui-dist@5/…`) and ReDoc (`redoc@2/…`) from; point it at a local copy
+///   with the same layout for an offline site.
 /// - `data.dir` (string, default: `data`): runtime state.
 /// - `log.level` (string, default: `info`), `log.format` (`text` or `json`, default: `text`).
 /// - `broadcast.*`: see ``Broadcast``; `webhooks.*`: see ``Webhooks``; `auth.*`: see ``Auth``.
@@ -33,6 +38,10 @@ public struct GatewayConfiguration: Sendable {
         public var corsAllowMethods: [String]
         /// CORS allowed request headers.
         public var corsAllowHeaders: [String]
+        /// The gateway's external URL, for the OpenAPI document's `servers`.
+        public var publicURL: String?
+        /// Base URL of the Swagger UI and ReDoc assets.
+        public var docsAssetsURL: String
     }
 
     /// The WebSocket hub's limits. Every per-connection buffer is bounded here.
@@ -92,7 +101,9 @@ public struct GatewayConfiguration: Sendable {
             corsAllowHeaders: try values.strings(
                 "http.cors.allowHeaders",
                 default: ["accept", "authorization", "content-type", "origin", "idempotency-key", "if-match"]
-            )
+            ),
+            publicURL: try values.optionalString("http.publicURL"),
+            docsAssetsURL: try values.string("http.docsAssetsURL", default: "https://cdn.jsdelivr.net/npm")
         )
         let pingSeconds = try values.int("broadcast.pingIntervalSeconds", default: 30, in: 0...3600)
         self.broadcast = Broadcast(

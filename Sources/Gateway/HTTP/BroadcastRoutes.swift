@@ -19,7 +19,7 @@ public struct BroadcastRoutes<Context: RequestContext>: Sendable {
     let dispatcher: Dispatcher?
     /// The webhook figures `/stats` adds.
     let webhookStatistics: @Sendable () -> WebhookStatistics?
-    let idempotency = IdempotencyCache<BroadcastResponse>()
+    let idempotency = IdempotencyCache<IdempotentAnswer>()
 
     public init(
         hub: BroadcastHub, maxBodyBytes: Int, token: AdminToken? = nil, dispatcher: Dispatcher? = nil,
@@ -32,29 +32,51 @@ public struct BroadcastRoutes<Context: RequestContext>: Sendable {
         self.webhookStatistics = webhookStatistics
     }
 
-    /// The static paths and their methods, for 405 answers.
-    public static var allowedMethods: [String: [HTTPRequest.Method]] {
-        ["/health": [.get, .head], "/stats": [.get, .head], "/info": [.get, .head], "/broadcast": [.post], "/broadcast/specific": [.post]]
-    }
 
-    /// Fans `message` out, then journals its `message-broadcast` deliveries (and the answer to
-    /// `idempotencyKey`, in the same append) before answering.
+    /// Fans `message` out, then journals its `message-broadcast` deliveries (and the answer to an
+    /// `Idempotency-Key`, in the same append) before answering.
     private func send(
         _ message: BroadcastMessage,
-        idempotencyKey: String? = nil,
+        idempotency key: (key: String, fingerprint: String)? = nil,
         to deliver: (BroadcastMessage) -> Int
     ) async throws -> BroadcastResponse {
         let count = deliver(message)
         let response = BroadcastResponse(recipients: count, timestamp: ISO8601.string(from: message.timestamp))
-        let answer = idempotencyKey.map { IdempotencyRecord(key: $0, storedAt: epochMillis(), recipients: count, timestamp: response.timestamp) }
+        let answer = key.map {
+            IdempotencyRecord(key: $0.key, fingerprint: $0.fingerprint, storedAt: epochMillis(), recipients: count, timestamp: response.timestamp)
+        }
         try await dispatcher?.dispatchNow(.messageBroadcast(message, source: .api, recipients: count), answer: answer)
         return response
     }
 
-    /// The first answer to `key`: from memory, or from the journal (keys survive a restart).
-    private func storedAnswer(_ key: String) async -> BroadcastResponse? {
-        guard let answer = await dispatcher?.idempotencyAnswer(for: key) else { return nil }
-        return BroadcastResponse(recipients: answer.recipients, timestamp: answer.timestamp)
+    /// `POST /broadcast` with an `Idempotency-Key`: the first answer again for the same body within 24 h
+    /// (from memory, or from the journal after a restart), 422 for another body, 409 while the first runs.
+    private func broadcastOnce(key: String, body: ByteBuffer) async throws -> BroadcastResponse {
+        let fingerprint = IdempotentAnswer.fingerprint(of: body)
+        switch idempotency.begin(key) {
+        case .done(let first): return try first.answer(to: fingerprint)
+        case .inProgress: throw APIError(.conflict, code: "idempotency_in_progress", message: "a request with this Idempotency-Key is still running")
+        case .new: break
+        }
+        if let stored = await dispatcher?.idempotencyAnswer(for: key) {
+            let first = IdempotentAnswer(stored)
+            idempotency.finish(key, value: first)
+            return try first.answer(to: fingerprint)
+        }
+        do {
+            let response = try await broadcast(body, idempotency: (key, fingerprint))
+            idempotency.finish(key, value: IdempotentAnswer(response: response, fingerprint: fingerprint))
+            return response
+        } catch {
+            idempotency.abandon(key)
+            throw error
+        }
+    }
+
+    /// Decodes a `POST /broadcast` body and sends it to every client.
+    private func broadcast(_ body: ByteBuffer, idempotency key: (key: String, fingerprint: String)?) async throws -> BroadcastResponse {
+        let message = try Request.decode(BroadcastRequest.self, from: body).message(defaultType: BroadcastMessage.Kind.apiBroadcast)
+        return try await send(message, idempotency: key) { hub.broadcast($0, source: .api) }
     }
 
     /// Adds the routes to `router`.
@@ -68,28 +90,9 @@ public struct BroadcastRoutes<Context: RequestContext>: Sendable {
         let broadcast = router.group("/broadcast")
         if let token { broadcast.add(middleware: BearerAuthMiddleware(token: token)) }
         broadcast.post { request, _ in
-            let key = request.headers[.idempotencyKey]
-            if let key {
-                switch idempotency.begin(key) {
-                case .done(let first): return first
-                case .inProgress: throw APIError(.conflict, code: "idempotency_in_progress", message: "a request with this Idempotency-Key is still running")
-                case .new:
-                    if let first = await storedAnswer(key) {
-                        idempotency.finish(key, value: first)
-                        return first
-                    }
-                }
-            }
-            do {
-                let body = try await request.decodeJSON(BroadcastRequest.self, limit: maxBodyBytes)
-                let message = try body.message(defaultType: BroadcastMessage.Kind.apiBroadcast)
-                let response = try await send(message, idempotencyKey: key) { hub.broadcast($0, source: .api) }
-                if let key { idempotency.finish(key, value: response) }
-                return response
-            } catch {
-                if let key { idempotency.abandon(key) }
-                throw error
-            }
+            let body = try await request.collectBody(limit: maxBodyBytes)
+            guard let key = request.headers[.idempotencyKey] else { return try await self.broadcast(body, idempotency: nil) }
+            return try await broadcastOnce(key: key, body: body)
         }
         broadcast.post("/specific") { request, _ in
             let body = try await request.decodeJSON(SpecificBroadcastRequest.self, limit: maxBodyBytes)

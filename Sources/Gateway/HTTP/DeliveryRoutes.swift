@@ -18,15 +18,16 @@ public struct DeliveryRoutes<Context: RequestContext>: Sendable {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    /// The static paths and their methods, for 405 answers.
-    public static var allowedMethods: [String: [HTTPRequest.Method]] { ["/deliveries": [.get]] }
 
     public func register(on router: Router<Context>) {
         let auth = BearerAuthMiddleware<Context>(token: token)
         let webhooks = router.group("/webhooks").add(middleware: auth)
         webhooks.get("/{id}/deliveries") { request, context in
             let query = try DeliveryQuery(request)
-            let page = await engine.deliveries(subscriptionID: try context.parameters.require("id"), status: query.status, cursor: query.cursor, limit: query.limit)
+            let id = try context.parameters.require("id")
+            // A deleted subscription's retained deliveries stay reachable by `/deliveries`, not here.
+            guard engine.registry.subscription(id: id) != nil else { throw WebhookError.notFound("subscription", id: id) }
+            let page = await engine.deliveries(subscriptionID: id, status: query.status, cursor: query.cursor, limit: query.limit)
             return PageResponse(page)
         }
         webhooks.post("/{id}/test") { _, context in
@@ -36,7 +37,7 @@ public struct DeliveryRoutes<Context: RequestContext>: Sendable {
         webhooks.post("/{id}/replay") { request, context in
             let body = try await request.decodeJSONIfPresent(ReplayRequest.self, limit: maxBodyBytes)
             guard let text = body?.since ?? request.uri.queryParameters.get("since") else { throw APIError.invalidField("since", "is required (ISO-8601)") }
-            guard let since = Self.date(text) else { throw APIError.invalidField("since", "must be an ISO-8601 date-time such as 2026-11-29T08:00:00Z") }
+            guard let since = ISO8601.date(from: text) else { throw APIError.invalidField("since", "must be an ISO-8601 date-time such as 2026-11-29T08:00:00Z") }
             let queued = try await engine.replay(subscriptionID: try context.parameters.require("id"), since: since)
             return EditedResponse(status: .accepted, response: ReplayResponse(queued: queued))
         }
@@ -49,10 +50,6 @@ public struct DeliveryRoutes<Context: RequestContext>: Sendable {
         deliveries.post("/{id}/retry") { _, context in
             EditedResponse(status: .accepted, response: try await engine.retry(deliveryID: try context.parameters.require("id")))
         }
-    }
-
-    static func date(_ text: String) -> Date? {
-        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 }
 

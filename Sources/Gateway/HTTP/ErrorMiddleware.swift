@@ -4,16 +4,16 @@ public import Logging
 /// Turns every error into the JSON error shape with the right status.
 ///
 /// ``APIError`` passes through. Hummingbird's own `HTTPError`s (404 for an unknown route, 413 from
-/// a body limit) keep their status and get a JSON body; a 404 on a path that exists for other
-/// methods becomes 405 with `Allow`. Anything else is a bug: it is logged once and answered with a
+/// a body limit) keep their status and get a JSON body; a 404 on a path that a route answers for
+/// other methods (per the ``RouteTable``) becomes 405 with `Allow`. Anything else is a bug: it is logged once and answered with a
 /// 500 that reveals nothing.
 public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
-    /// The methods each static REST path answers to, for 405.
-    let allowedMethods: [String: [HTTPRequest.Method]]
+    /// The routes' methods, for 405.
+    let routes: RouteTable
     let logger: Logger
 
-    public init(allowedMethods: [String: [HTTPRequest.Method]], logger: Logger) {
-        self.allowedMethods = allowedMethods
+    public init(routes: RouteTable, logger: Logger) {
+        self.routes = routes
         self.logger = logger
     }
 
@@ -24,6 +24,10 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as WebhookError {
             throw APIError(error)
+        } catch let error as JournalError {
+            // The request was not accepted (nothing was answered as done): the client may retry later.
+            logger.error("Journal refused a write", metadata: ["http.request.path": "\(request.uri.path)", "error": "\(error)"])
+            throw APIError(.serviceUnavailable, code: "storage_unavailable", message: "the delivery journal cannot take writes now; retry later")
         } catch let error as HTTPError {
             throw map(error, request: request)
         } catch let error as any HTTPResponseError {
@@ -40,7 +44,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     private func map(_ error: HTTPError, request: Request) -> APIError {
         switch error.status {
         case .notFound:
-            if let methods = allowedMethods[request.uri.path], !methods.contains(request.method) {
+            let methods = routes.methods(for: request.uri.path)
+            if !methods.isEmpty, !methods.contains(request.method) {
                 let allow = methods.map(\.rawValue).joined(separator: ", ")
                 return APIError(
                     .methodNotAllowed,

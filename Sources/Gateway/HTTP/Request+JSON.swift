@@ -22,7 +22,8 @@ extension Request {
         return body.readableBytes == 0 ? nil : try Self.decode(Value.self, from: body)
     }
 
-    private func collectBody(limit: Int) async throws -> ByteBuffer {
+    /// The body, at most `limit` bytes (more → 413).
+    func collectBody(limit: Int) async throws -> ByteBuffer {
         do {
             return try await self.body.collect(upTo: limit)
         } catch is NIOTooManyBytesError {
@@ -30,16 +31,22 @@ extension Request {
         }
     }
 
-    private static func decode<Value: Decodable>(_ type: Value.Type, from body: ByteBuffer) throws -> Value {
+    /// Decodes a body already read, with the same error mapping as ``decodeJSON(_:limit:)``.
+    static func decode<Value: Decodable>(_ type: Value.Type, from body: ByteBuffer) throws -> Value {
+        let data = Data(body.readableBytesView)
         do {
-            return try JSONDecoder().decode(Value.self, from: Data(body.readableBytesView))
+            return try JSONDecoder().decode(Value.self, from: data)
         } catch let error as DecodingError {
-            throw Self.apiError(for: error)
+            throw Self.apiError(for: error, isJSON: { (try? JSONDecoder().decode(JSONValue.self, from: data)) != nil })
         }
     }
 
-    private static func apiError(for error: DecodingError) -> APIError {
+    /// - Parameter isJSON: Whether the body is JSON at all: Foundation reports a number that does not
+    ///   fit the field (`1.5` for an integer) exactly as it reports broken JSON, without a path.
+    private static func apiError(for error: DecodingError, isJSON: () -> Bool) -> APIError {
         switch error {
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            return .invalidField("body", "must be a JSON object")
         case .keyNotFound(let key, let context):
             return .invalidField(path(context.codingPath + [key]), "is required")
         case .typeMismatch(let type, let context):
@@ -48,6 +55,8 @@ extension Request {
             return .invalidField(path(context.codingPath), "must be \(describe(type)), not null")
         case .dataCorrupted(let context) where !context.codingPath.isEmpty:
             return .invalidField(path(context.codingPath), context.debugDescription)
+        case .dataCorrupted where isJSON():
+            return .invalidField("body", "a number does not fit its field (a fraction where an integer is expected, or out of range)")
         case .dataCorrupted(let context):
             return .malformedJSON(context.underlyingError.map { "\($0)" } ?? context.debugDescription)
         @unknown default:

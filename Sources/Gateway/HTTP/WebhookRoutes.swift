@@ -12,10 +12,6 @@ public struct WebhookRoutes<Registry: WebhookRegistry, Context: RequestContext>:
         self.maxBodyBytes = maxBodyBytes
     }
 
-    /// The static paths and their methods, for 405 answers.
-    public static var allowedMethods: [String: [HTTPRequest.Method]] {
-        ["/webhooks": [.get, .post], "/webhooks/reload": [.post], "/events": [.get]]
-    }
 
     /// Adds `GET /events` (open) and `/webhooks*` (token) to `router`.
     public func register(on router: Router<Context>) {

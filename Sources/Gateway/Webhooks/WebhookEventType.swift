@@ -5,8 +5,11 @@
 public struct WebhookEventType: Sendable, Hashable {
     public let name: String
     public let summary: String
-    /// JSON schema of the `data` object.
-    public let dataSchema: JSONValue
+    /// The name of the `data` object's schema in the OpenAPI document's `components.schemas`.
+    let schemaName: String
+
+    /// JSON schema of the `data` object, from the OpenAPI document (the one place it is written).
+    public var dataSchema: JSONValue { APIDocument.schemas[schemaName] ?? ["type": "object"] }
 
     /// Every event type, in the order `GET /events` lists them.
     public static let all: [WebhookEventType] = [
@@ -28,72 +31,46 @@ public struct WebhookEventType: Sendable, Hashable {
     public static let messageBroadcast = WebhookEventType(
         name: "message-broadcast",
         summary: "A message was broadcast: a WebSocket chat, or POST /broadcast or /broadcast/specific.",
-        dataSchema: object(
-            required: ["message", "sender", "message_type", "source", "recipients"],
-            ["message": string, "sender": string, "message_type": string, "source": ["type": "string", "enum": ["websocket", "api"]],
-             "recipients": integer, "timestamp": dateTime]
-        )
+        schemaName: "MessageBroadcastData"
     )
     public static let clientConnected = WebhookEventType(
         name: "client-connected",
         summary: "A WebSocket client connected and got its welcome.",
-        dataSchema: object(
-            required: ["client_id", "client_number", "total_connections"],
-            ["client_id": string, "client_number": integer, "total_connections": integer, "timestamp": dateTime]
-        )
+        schemaName: "ClientConnectedData"
     )
     public static let clientDisconnected = WebhookEventType(
         name: "client-disconnected",
         summary: "A WebSocket client left; reason says why (client_closed, evicted, rate_limited, message_too_large, server_shutdown, error).",
-        dataSchema: object(
-            required: ["client_id", "reason", "remaining_connections"],
-            ["client_id": string, "reason": string, "close_code": ["type": ["integer", "null"]], "remaining_connections": integer,
-             "timestamp": dateTime]
-        )
+        schemaName: "ClientDisconnectedData"
     )
     public static let serverStatus = WebhookEventType(
         name: "server-status",
         summary: "The gateway started or is shutting down.",
-        dataSchema: object(required: ["status"], ["status": ["type": "string", "enum": ["startup", "shutdown"]], "version": string])
+        schemaName: "ServerStatusData"
     )
     public static let broadcastStats = WebhookEventType(
         name: "broadcast-stats",
         summary: "Periodic hub statistics (off by default; see webhooks.statsIntervalSeconds).",
-        dataSchema: object(
-            required: ["active_connections", "total_messages_sent"],
-            ["active_connections": integer, "total_messages_sent": integer, "messages_received": integer, "uptime_seconds": number]
-        )
+        schemaName: "BroadcastStatsData"
     )
     public static let webhookTest = WebhookEventType(
         name: "webhook.test",
         summary: "Sent on demand by POST /webhooks/{id}/test.",
-        dataSchema: object(required: ["message"], ["message": string, "subscription_id": string])
+        schemaName: "WebhookTestData"
     )
     public static let webhookDisabled = WebhookEventType(
         name: "webhook.disabled",
         summary: "A subscription was disabled by the gateway (410 Gone, webhook-delivery: disable, or failing too long).",
-        dataSchema: object(required: ["subscription_id", "reason"], ["subscription_id": string, "reason": string])
+        schemaName: "WebhookDisabledData"
     )
     public static let deliveryExhausted = WebhookEventType(
         name: "delivery.exhausted",
         summary: "A delivery used all its attempts and is dead.",
-        dataSchema: object(
-            required: ["subscription_id", "delivery_id", "event_type", "attempts"],
-            ["subscription_id": string, "delivery_id": string, "event_type": string, "attempts": integer, "last_error": string]
-        )
+        schemaName: "DeliveryExhaustedData"
     )
     public static let deliveryRecovered = WebhookEventType(
         name: "delivery.recovered",
         summary: "An endpoint that was failing accepted a delivery again.",
-        dataSchema: object(required: ["subscription_id"], ["subscription_id": string, "failed_attempts": integer])
+        schemaName: "DeliveryRecoveredData"
     )
-
-    private static let string: JSONValue = ["type": "string"]
-    private static let integer: JSONValue = ["type": "integer"]
-    private static let number: JSONValue = ["type": "number"]
-    private static let dateTime: JSONValue = ["type": "string", "format": "date-time"]
-
-    private static func object(required: [String], _ properties: [String: JSONValue]) -> JSONValue {
-        .object(["type": "object", "required": .array(required.map(JSONValue.string)), "properties": .object(properties)])
-    }
 }

@@ -119,6 +119,17 @@ import Testing
         }
     }
 
+    @Test func anUnusableClientIDIsClosedWith1008RightAfterTheHandshake() async throws {
+        try await withLiveApp { _, port in
+            try await withWebSockets(port: port, paths: ["/ws/" + String(repeating: "a", count: 65), "/ws/fine"]) { sockets in
+                let refused = try await sockets[0].closeCode()
+                let welcome = try await sockets[1].next(type: "welcome")
+                #expect(refused == 1008)
+                #expect(welcome["client_id"] == "fine")
+            }
+        }
+    }
+
     @Test func oversizeFrameClosesWith1009() async throws {
         try await withLiveApp(["broadcast.maxFrameBytes": .int(1024), "broadcast.maxMessageBytes": .int(1024)]) { _, port in
             try await withWebSockets(port: port, paths: ["/ws"]) { sockets in
@@ -141,13 +152,13 @@ import Testing
         }
     }
 
-    @Test func upgradesBeyondMaxConnectionsAreRefusedWith503() async throws {
+    @Test func connectionsBeyondMaxConnectionsAreClosedWith1013() async throws {
         try await withLiveApp(["broadcast.maxConnections": .int(1)]) { client, port in
             try await withWebSockets(port: port, paths: ["/ws"]) { first in
                 _ = try await first[0].next(type: "welcome")
                 try await withWebSockets(port: port, paths: ["/ws"]) { second in
-                    let failure = try await second[0].failure()
-                    #expect(failure != nil)
+                    let code = try await second[0].closeCode()
+                    #expect(code == 1013)
                 }
                 let stats = try await client.get("/stats").json
                 #expect(stats["connections_refused"] as? Int == 1)

@@ -106,6 +106,12 @@ import Testing
             let bad = try await client.admin(.post, "/webhooks/\(subscription.id)/replay", json: #"{"since": "yesterday"}"#)
             #expect(bad.status == .unprocessableContent)
             #expect(try await client.get("/deliveries").status == .unauthorized)
+            let unknown = try await client.admin(.get, "/webhooks/wh_nope/deliveries")
+            #expect(unknown.status == .notFound)
+            let badSince = try await client.admin(.post, "/webhooks/\(subscription.id)/replay", json: #"{"since": "2024-01-01T12:99:00Z"}"#)
+            #expect(badSince.status == .unprocessableContent)
+            let lowercase = try await client.admin(.post, "/webhooks/\(subscription.id)/replay", json: #"{"since": "2024-01-01t00:00:00z"}"#)
+            #expect(lowercase.status == .accepted)
         }
     }
 }

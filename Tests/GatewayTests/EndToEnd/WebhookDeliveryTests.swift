@@ -181,6 +181,18 @@ import Testing
         }
     }
 
+    @Test func anIdempotencyKeyReusedForAnotherBodyIs422() async throws {
+        try await withLiveApp(deliveryOverrides()) { client, _ in
+            let first = try await client.post("/broadcast", json: #"{"message": "pay 10"}"#, headers: [.idempotencyKey: "k-body"])
+            #expect(first.status == .ok)
+            let other = try await client.post("/broadcast", json: #"{"message": "pay 1000"}"#, headers: [.idempotencyKey: "k-body"])
+            #expect(other.status == .unprocessableContent)
+            #expect(other.error?.code == "idempotency_key_reused")
+            let same = try await client.post("/broadcast", json: #"{"message": "pay 10"}"#, headers: [.idempotencyKey: "k-body"])
+            #expect(String(buffer: same.body) == String(buffer: first.body))
+        }
+    }
+
     @Test func anIdempotencyKeyIsRememberedAcrossARestart() async throws {
         let receiver = WebhookReceiver()
         try await receiver.run { receiverPort in

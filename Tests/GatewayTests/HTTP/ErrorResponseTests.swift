@@ -55,6 +55,31 @@ import Testing
         }
     }
 
+    @Test func wrongMethodOnAParameterisedPathOrHEADIs405WithAllow() async throws {
+        try await withLiveApp(TestAdmin.overrides) { client, _ in
+            let put = try await client.execute(uri: "/webhooks/wh_123", method: .put, headers: [.authorization: "Bearer \(TestAdmin.token)"])
+            #expect(put.status == .methodNotAllowed)
+            #expect(put.headers[.allow] == "DELETE, GET, PATCH")
+            let head = try await client.execute(uri: "/health", method: .head)
+            #expect(head.status == .methodNotAllowed)
+            #expect(head.headers[.allow] == "GET")
+        }
+    }
+
+    @Test func jsonThatIsNotTheExpectedShapeIs422NotMalformed() async throws {
+        try await withLiveApp { client, _ in
+            let fraction = try await client.post("/broadcast/specific", json: #"{"message": "x", "client_indices": [1.5]}"#)
+            #expect(fraction.status == .unprocessableContent)
+            #expect(fraction.error?.message.hasPrefix("body: a number does not fit") == true)
+            let array = try await client.post("/broadcast", json: "[]")
+            #expect(array.status == .unprocessableContent)
+            #expect(array.error?.message == "body: must be a JSON object")
+            let broken = try await client.post("/broadcast", json: #"{"message": "#)
+            #expect(broken.status == .badRequest)
+            #expect(broken.error?.code == "malformed_json")
+        }
+    }
+
     @Test func plainGetOnTheWebSocketPathIs426() async throws {
         try await withLiveApp { client, _ in
             let response = try await client.get("/ws")

@@ -21,14 +21,17 @@ public enum JournalRecord: Sendable, Equatable {
 /// retry, even after a restart, gets the same answer and creates no new deliveries.
 public struct IdempotencyRecord: Sendable, Equatable {
     public var key: String
+    /// SHA-256 (hex) of the request body the key was first used with.
+    public var fingerprint: String
     /// When the key was first answered (ms since 1970); it expires 24 hours later.
     public var storedAt: Int64
     /// The answer: WebSocket recipients and the message's timestamp (ISO-8601, as answered).
     public var recipients: Int
     public var timestamp: String
 
-    public init(key: String, storedAt: Int64, recipients: Int, timestamp: String) {
+    public init(key: String, fingerprint: String, storedAt: Int64, recipients: Int, timestamp: String) {
         self.key = key
+        self.fingerprint = fingerprint
         self.storedAt = storedAt
         self.recipients = recipients
         self.timestamp = timestamp

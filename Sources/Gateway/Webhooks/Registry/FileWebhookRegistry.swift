@@ -134,7 +134,11 @@ public final class FileWebhookRegistry: WebhookRegistry, Service {
 
     /// Runs `body` on the I/O thread, after every write submitted before it.
     func serialized<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await io.runIfActive(body)
+        do {
+            return try await io.runIfActive(body)
+        } catch is NIOThreadPoolError.ThreadPoolInactive {
+            throw WebhookError.storage("the registry is shutting down; retry later")
+        }
     }
 
     /// Writes `subscription`'s file, then publishes it in the index.

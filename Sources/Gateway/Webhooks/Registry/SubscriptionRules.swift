@@ -23,18 +23,26 @@ public struct SubscriptionRules: Sendable {
         "transfer-encoding", "upgrade", "host", "content-length", "content-type",
     ]
 
-    /// An absolute http(s) URL with a host, ≤ 2048 characters, no fragment or credentials, and not a
-    /// literal private/loopback/link-local address (or `localhost`) unless `webhooks.allowedNetworks` opens it.
+    /// An absolute http(s) URL with a host, ≤ 2048 characters, no spaces or control characters, no
+    /// fragment or credentials; the host a DNS name (ASCII; IDNs in punycode), an IPv4 address or a
+    /// bracketed IPv6 address, and not a literal private/loopback/link-local address (or `localhost`)
+    /// unless `webhooks.allowedNetworks` opens it.
     /// - Parameter checkAddress: `false` when loading stored files: a config change must not quarantine
     ///   data; the connect-time guard refuses such addresses anyway.
     public func url(_ text: String, checkAddress: Bool = true) throws -> String {
         guard text.utf8.count <= 2048 else { throw WebhookError.invalid("url", "must be at most 2048 characters") }
+        guard !text.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) else {
+            throw WebhookError.invalid("url", "must not contain spaces or control characters (percent-encode them)")
+        }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
             throw WebhookError.invalid("url", "must be an absolute http or https URL")
         }
         guard scheme == "http" || scheme == "https" else { throw WebhookError.invalid("url", "scheme must be http or https, not \(scheme)") }
         if limits.requireHTTPS, scheme != "https" { throw WebhookError.invalid("url", "must use https (webhooks.requireHttps is on)") }
         guard let host = components.host, !host.isEmpty else { throw WebhookError.invalid("url", "must have a host") }
+        guard Self.isValidHost(host) else {
+            throw WebhookError.invalid("url", "host '\(host)' is not a DNS name, an IPv4 address or a bracketed IPv6 address")
+        }
         guard components.fragment == nil else { throw WebhookError.invalid("url", "must not have a fragment") }
         guard components.user == nil, components.password == nil else {
             throw WebhookError.invalid("url", "must not carry credentials; use the subscription's headers")
@@ -48,6 +56,18 @@ public struct SubscriptionRules: Sendable {
             throw WebhookError.invalid("url", "\(bareHost) is a loopback name; add 127.0.0.0/8 to webhooks.allowedNetworks to allow it")
         }
         return text
+    }
+
+    /// A DNS name (letters, digits and `-` in dot-separated labels of 1–63, not starting or ending with
+    /// `-`; an optional final dot), an IPv4 address, or `[IPv6]`.
+    static func isValidHost(_ host: String) -> Bool {
+        if host.hasPrefix("[") { return host.hasSuffix("]") && IPAddress(String(host.dropFirst().dropLast())) != nil }
+        let name = host.hasSuffix(".") ? host.dropLast() : Substring(host)
+        guard !name.isEmpty, name.utf8.count <= 253 else { return false }
+        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            (1...63).contains(label.utf8.count) && label.first != "-" && label.last != "-"
+                && label.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }
+        }
     }
 
     /// Known event names or `*`; at least one; duplicates removed, order kept.

@@ -118,7 +118,7 @@ extension JournalRecordCodec {
             record = .dead(deliveryID: try reader.string(), at: try reader.int64(), reason: try reader.string())
         case .idempotencyKey:
             record = .idempotencyKey(
-                IdempotencyRecord(key: try reader.string(), storedAt: try reader.int64(), recipients: try reader.int(), timestamp: try reader.string())
+                IdempotencyRecord(key: try reader.string(), fingerprint: try reader.string(), storedAt: try reader.int64(), recipients: try reader.int(), timestamp: try reader.string())
             )
         case nil:
             throw .undecodable("unknown record type \(code)")

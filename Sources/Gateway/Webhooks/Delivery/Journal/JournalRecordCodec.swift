@@ -14,7 +14,7 @@
 ///                responseSnippet:bytes nextAttemptAt:i64
 ///   4 delivered  deliveryID:str at:i64
 ///   5 dead       deliveryID:str at:i64 reason:str
-///   6 idempotency key:str storedAt:i64 recipients:i64 timestamp:str
+///   6 idempotency key:str fingerprint:str storedAt:i64 recipients:i64 timestamp:str
 /// u8 / u32 / i64 = fixed width, little-endian (i64 two's complement; Swift `Int` fields are stored as i64)
 /// str            = u32 byte count, then that many bytes of UTF-8
 /// bytes          = u32 byte count, then the bytes
@@ -111,6 +111,7 @@ public enum JournalRecordCodec {
         case .idempotencyKey(let answer):
             writer.byte(TypeCode.idempotencyKey.rawValue)
             try writer.string(answer.key)
+            try writer.string(answer.fingerprint)
             writer.int64(answer.storedAt)
             writer.int64(Int64(answer.recipients))
             try writer.string(answer.timestamp)

@@ -72,8 +72,8 @@ enum JournalSamples {
         .delivered(deliveryID: "msg_1", at: 30),
         .dead(deliveryID: "msg_2", at: 40, reason: "HTTP 410 Gone ⛔"),
         .dead(deliveryID: "msg_3", at: 41, reason: ""),
-        .idempotencyKey(IdempotencyRecord(key: "order-42 ✓", storedAt: 1_700_000_000_000, recipients: 3, timestamp: "2026-11-29T08:37:22.123Z")),
-        .idempotencyKey(IdempotencyRecord(key: "", storedAt: .min, recipients: 0, timestamp: "")),
+        .idempotencyKey(IdempotencyRecord(key: "order-42 ✓", fingerprint: "9f86d081", storedAt: 1_700_000_000_000, recipients: 3, timestamp: "2026-11-29T08:37:22.123Z")),
+        .idempotencyKey(IdempotencyRecord(key: "", fingerprint: "", storedAt: .min, recipients: 0, timestamp: "")),
     ]
 }
 
