@@ -5,12 +5,34 @@ import Logging
 import Synchronization
 
 /// A journal that keeps records in memory, in order: for engine tests that need ordering, not files.
+///
+/// It also notes the actor each call started on: the engine relies on its appends and compactions
+/// being queued on its own actor, before their first suspension (see ``DeliveryJournal``).
 final class MemoryJournal: DeliveryJournal {
     private let records = Mutex<[JournalRecord]>([])
+    private let startedOn = Mutex<[ObjectIdentifier?]>([])
+    /// What it reports as its size: above `journal.compactAfterBytes`, the engine compacts it.
+    let totalBytes: Int
+
+    init(totalBytes: Int = 0) {
+        self.totalBytes = totalBytes
+    }
+
     var all: [JournalRecord] { records.withLock { $0 } }
-    var totalBytes: Int { 0 }
-    func append(_ new: [JournalRecord]) async throws { records.withLock { $0 += new } }
-    func compact(keeping kept: [JournalRecord]) async throws { records.withLock { $0 = kept } }
+    /// The actor each append and compaction started on, in call order; `nil` when on no actor.
+    var callers: [ObjectIdentifier?] { startedOn.withLock { $0 } }
+
+    nonisolated(nonsending) func append(_ new: [JournalRecord]) async throws {
+        let caller = #isolation.map { ObjectIdentifier($0) }
+        startedOn.withLock { $0.append(caller) }
+        records.withLock { $0 += new }
+    }
+
+    nonisolated(nonsending) func compact(keeping kept: [JournalRecord]) async throws {
+        let caller = #isolation.map { ObjectIdentifier($0) }
+        startedOn.withLock { $0.append(caller) }
+        records.withLock { $0 = kept }
+    }
 }
 
 /// A transport that answers from a script per URL and records every request it saw.
@@ -58,14 +80,14 @@ extension TransportResponse {
 }
 
 /// Delivery settings with a fast retry schedule for tests.
-func fastDeliverySettings(_ overrides: [String: String] = [:]) throws -> DeliveryEngine.Settings {
+func fastDeliverySettings(_ overrides: [String: ConfigContent] = [:]) throws -> DeliveryEngine.Settings {
     var values: [String: ConfigContent] = [
         "deliveries.retrySchedule": .stringArray(["0", "0.02", "0.02", "0.02"]),
         "deliveries.jitterPercent": .int(0),
         "deliveries.minimumThrottleSeconds": .double(0.02),
         "deliveries.breakerThreshold": .int(100),
     ]
-    for (key, value) in overrides { values[key] = .string(value) }
+    values.merge(overrides) { $1 }
     let configuration = try GatewayConfiguration(reader: TestConfig.reader(values))
     return DeliveryEngine.Settings(delivery: configuration.delivery, userAgent: "gateway-tests")
 }

@@ -141,6 +141,8 @@ public actor DeliveryEngine: Service {
         guard bytes > max(settings.delivery.compactAfterBytes, 2 * compactedBytes) else { return }
         do {
             let inFlight = unapplied.sorted { $0.key < $1.key }.flatMap(\.value)
+            // Queued on this actor before it suspends (``DeliveryJournal`` is `nonisolated(nonsending)`),
+            // so no append made after this snapshot can land before it, in a segment it deletes.
             try await journal.compact(keeping: ledger.snapshot() + inFlight)
             compactedBytes = journal.totalBytes
             logger.info("Journal compacted", metadata: ["journal.bytes.before": "\(bytes)", "journal.bytes": "\(compactedBytes)"])

@@ -19,13 +19,14 @@ import Testing
         script: [String: [Result<TransportResponse, TransportError>]] = [:],
         recovered: [JournalRecord] = [],
         registryDirectory: String = TestConfig.temporaryDirectory(),
+        journal: MemoryJournal = MemoryJournal(),
+        settings: [String: ConfigContent] = [:],
         _ body: @Sendable (Harness) async throws -> Value
     ) async throws -> Value {
         let configuration = try GatewayConfiguration(reader: TestConfig.reader(TestAdmin.overrides))
         let registry = try await FileWebhookRegistry(directory: registryDirectory, rules: SubscriptionRules(limits: configuration.webhooks), logger: silentLogger)
-        let journal = MemoryJournal()
         let transport = ScriptedTransport(script)
-        let engine = DeliveryEngine(settings: try fastDeliverySettings(), registry: registry, transport: transport, journal: journal, recovered: recovered, logger: silentLogger)
+        let engine = DeliveryEngine(settings: try fastDeliverySettings(settings), registry: registry, transport: transport, journal: journal, recovered: recovered, logger: silentLogger)
         let harness = Harness(registry: registry, journal: journal, transport: transport, engine: engine)
         let group = ServiceGroup(configuration: .init(services: [engine], logger: silentLogger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -111,6 +112,22 @@ import Testing
         try await withEngine(recovered: records, registryDirectory: directory) { harness in
             try await waitUntil(harness.engine) { $0.delivered == 1 }
             #expect(harness.transport.received.count == 1)
+        }
+    }
+
+    /// A compaction must be queued at the instant of its snapshot: were the journal called off the
+    /// engine's actor, a delivery settled in between would be appended before the snapshot and lost
+    /// with the old segments (it came back pending after a restart and was sent twice).
+    @Test func journalCallsStartOnTheEnginesActorSoACompactionIsQueuedAtItsSnapshot() async throws {
+        let journal = MemoryJournal(totalBytes: 1 << 20)
+        let settings: [String: ConfigContent] = ["journal.compactAfterBytes": .int(64 << 10), "journal.maintenanceIntervalSeconds": .double(0.01)]
+        try await withEngine(journal: journal, settings: settings) { harness in
+            _ = try await harness.registry.create(WebhookInput(url: "https://a.example/hook"))
+            try await harness.engine.accept([WebhookEvent(type: "client-connected", data: [:])])
+            try await waitUntil(harness.engine) { $0.delivered == 1 && $0.compactions == 1 }
+            // An accept, a settle and a compaction, each started on the engine (not after a hop to the global executor).
+            #expect(journal.callers.count == 3)
+            #expect(journal.callers.allSatisfy { $0 == ObjectIdentifier(harness.engine) })
         }
     }
 }
