@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test build deps clean
+.PHONY: run test build deps contract clean
 
 deps:
 	@if [ ! -f /usr/include/curl/curl.h ] && [ ! -f /usr/include/x86_64-linux-gnu/curl/curl.h ] && [ ! -f /usr/include/aarch64-linux-gnu/curl/curl.h ]; then \
@@ -18,10 +18,17 @@ run: deps
 build: deps
 	$(SWIFT) build
 
-# Build tests once, then run them without a second (partial) rebuild.
+# Build tests once, then run them without a second (partial) rebuild; then hold the server to its
+# OpenAPI document.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) contract
+
+# The OpenAPI document validates, and schemathesis finds no 5xx, schema violation or undocumented
+# status against a live server (in a loopback-only network namespace; see scripts/contract.sh).
+contract: deps
+	bash scripts/contract.sh
 
 clean:
 	rm -rf .build

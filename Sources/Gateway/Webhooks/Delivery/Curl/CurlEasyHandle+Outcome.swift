@@ -13,10 +13,14 @@ extension CurlEasyHandle {
     ///   - code: The `CURLcode` from `curl_multi_info_read`.
     ///   - duration: From adding the transfer to the multi handle until it finished.
     func outcome(of code: CURLcode, duration: Duration) -> Result<TransportResponse, TransportError> {
-        guard code == CURLE_OK else {
+        let status = info(long: CURLINFO_RESPONSE_CODE)
+        // An HTTP/2 receiver may answer before reading the whole body and then reset the stream with
+        // NO_ERROR (RFC 9113 §8.1): the answer stands. libcurl 7.88 (Debian 12) reports this as error 92;
+        // later versions as success. Any other failure, or no final status, stays a failure.
+        let answeredThenReset = code == CURLE_HTTP2_STREAM && status >= 200
+        guard code == CURLE_OK || answeredThenReset else {
             return .failure(failure(of: code, duration: duration))
         }
-        let status = info(long: CURLINFO_RESPONSE_CODE)
         return .success(TransportResponse(statusCode: status, headers: responseHeaders, body: responseBody, duration: duration))
     }
 
