@@ -31,9 +31,10 @@ public func buildApplication(configuration: GatewayConfiguration, logger: Logger
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
     let token = try AdminToken.load(configured: configuration.auth.adminToken, dataDirectory: configuration.dataDirectory)
     if token.wasGenerated { logAdminURL(token, configuration: configuration, logger: logger) }
-    let webhooks = try await WebhookStack(configuration: configuration, logger: logger)
+    let admin = AdminParts()
+    let webhooks = try await WebhookStack(configuration: configuration, logger: logger, events: admin.events, inspector: admin.inspectorAddress)
     let hub = BroadcastHub(configuration: configuration.broadcast, events: webhooks.dispatcher, logger: logger)
-    let router = buildRouter(configuration: configuration, hub: hub, webhooks: webhooks, token: token, logger: logger)
+    let router = buildRouter(configuration: configuration, hub: hub, webhooks: webhooks, token: token, admin: admin, logger: logger)
     let webSocket = WebSocketServerConfiguration(
         maxFrameSize: configuration.broadcast.maxFrameBytes,
         extensions: [.nonNegotiatedExtension { GoingAwayOnShutdown() }],
@@ -45,6 +46,7 @@ public func buildApplication(configuration: GatewayConfiguration, logger: Logger
         server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: webSocket)),
         configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "gateway"),
         services: webhooks.services(hub: hub, statsInterval: configuration.delivery.statsInterval) + [hub],
+        onServerRunning: { channel in admin.inspectorAddress.serverListening(on: channel.localAddress?.port ?? configuration.http.port) },
         logger: logger
     )
 }
@@ -55,6 +57,7 @@ func buildRouter(
     hub: BroadcastHub,
     webhooks: WebhookStack,
     token: AdminToken,
+    admin: AdminParts = AdminParts(),
     logger: Logger
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
@@ -75,10 +78,14 @@ func buildRouter(
         hub: hub, maxBodyBytes: maxBody, token: configuration.auth.protectBroadcast ? token : nil, dispatcher: webhooks.dispatcher,
         webhookStatistics: { webhooks.statistics() }
     ).register(on: router)
-    WebhookRoutes(registry: webhooks.registry, token: token, maxBodyBytes: maxBody).register(on: router)
+    WebhookRoutes(registry: webhooks.registry, token: token, maxBodyBytes: maxBody, events: admin.events).register(on: router)
     DeliveryRoutes(engine: webhooks.engine, token: token, maxBodyBytes: maxBody).register(on: router)
     WebSocketRoutes(hub: hub, configuration: configuration.broadcast, logger: logger).register(on: router)
     APIDocumentRoutes(publicURL: configuration.http.publicURL, assetsURL: configuration.http.docsAssetsURL).register(on: router)
+    InspectorRoutes(inspector: admin.inspector, token: token).register(on: router)
+    AdminStreamRoutes(events: admin.events, token: token) {
+        AdminJSON.encode(StatsResponse(hub.statistics(), webhooks: webhooks.statistics()))
+    }.register(on: router)
     routeTable.load(router.routes.map { ("\($0.path)", $0.method) })
     return router
 }
@@ -90,4 +97,16 @@ private func logAdminURL(_ token: AdminToken, configuration: GatewayConfiguratio
         "Admin token created; open the UI with it (shown once; it is stored in the data directory)",
         metadata: ["ui.url": "http://\(host):\(configuration.http.port)/?token=\(token.value)", "auth.token.file": "\(configuration.dataDirectory)/\(AdminToken.fileName)"]
     )
+}
+
+/// What the browser UI's admin features share: the live event stream, the request inspector, and
+/// the address that lets deliveries reach that inspector over loopback.
+struct AdminParts: Sendable {
+    let events = AdminEventStream()
+    let inspectorAddress = InspectorAddress()
+    let inspector: RequestInspector
+
+    init() {
+        inspector = RequestInspector(events: events)
+    }
 }

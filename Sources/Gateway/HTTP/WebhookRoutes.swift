@@ -5,13 +5,20 @@ public struct WebhookRoutes<Registry: WebhookRegistry, Context: RequestContext>:
     let registry: Registry
     let token: AdminToken
     let maxBodyBytes: Int
+    /// Where subscription changes are announced (the UI's live view).
+    let events: AdminEventStream?
 
-    public init(registry: Registry, token: AdminToken, maxBodyBytes: Int) {
+    public init(registry: Registry, token: AdminToken, maxBodyBytes: Int, events: AdminEventStream? = nil) {
         self.registry = registry
         self.token = token
         self.maxBodyBytes = maxBodyBytes
+        self.events = events
     }
 
+    /// Announces a change to subscription `id` on the admin stream.
+    private func announce(_ id: String, _ change: String) {
+        events?.publish(.init(name: "webhooks", json: AdminJSON.encode(["id": id, "change": change])))
+    }
 
     /// Adds `GET /events` (open) and `/webhooks*` (token) to `router`.
     public func register(on router: Router<Context>) {
@@ -19,6 +26,7 @@ public struct WebhookRoutes<Registry: WebhookRegistry, Context: RequestContext>:
         let webhooks = router.group("/webhooks").add(middleware: BearerAuthMiddleware(token: token))
         webhooks.post { request, _ in
             let created = try await registry.create(try await request.decodeJSON(WebhookInput.self, limit: maxBodyBytes))
+            announce(created.id, "created")
             return try Self.response(.created, created, includeSecret: true, location: "/webhooks/\(created.id)")
         }
         webhooks.get { request, _ in
@@ -36,10 +44,13 @@ public struct WebhookRoutes<Registry: WebhookRegistry, Context: RequestContext>:
         webhooks.patch("/{id}") { request, context in
             let input = try await request.decodeJSON(WebhookInput.self, limit: maxBodyBytes)
             let updated = try await registry.update(id: try context.parameters.require("id"), with: input, ifMatch: request.headers[.ifMatch])
+            announce(updated.id, "updated")
             return try Self.response(.ok, updated, includeSecret: false)
         }
         webhooks.delete("/{id}") { _, context in
-            try await registry.delete(id: try context.parameters.require("id"))
+            let id = try context.parameters.require("id")
+            try await registry.delete(id: id)
+            announce(id, "deleted")
             return Response(status: .noContent)
         }
         webhooks.get("/{id}/secret") { _, context in SecretView(try find(context)) }

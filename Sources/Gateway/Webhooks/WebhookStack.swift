@@ -11,9 +11,12 @@ public struct WebhookStack: Sendable {
     public let dispatcher: Dispatcher
 
     /// Opens the registry and the journal (recovering pending deliveries) and starts the transport thread.
-    public init(configuration: GatewayConfiguration, logger: Logger) async throws {
+    /// - Parameters:
+    ///   - events: Where delivery changes are announced (the UI's live log).
+    ///   - inspector: The gateway's own inspector URLs, the one loopback destination allowed without the allow-list.
+    public init(configuration: GatewayConfiguration, logger: Logger, events: AdminEventStream? = nil, inspector: InspectorAddress? = nil) async throws {
         registry = try await FileWebhookRegistry(
-            directory: configuration.dataDirectory + "/webhooks", rules: SubscriptionRules(limits: configuration.webhooks), logger: logger
+            directory: configuration.dataDirectory + "/webhooks", rules: SubscriptionRules(limits: configuration.webhooks, inspector: inspector), logger: logger
         )
         let delivery = configuration.delivery
         journal = try OutboxJournal(
@@ -31,7 +34,7 @@ public struct WebhookStack: Sendable {
             logger: logger
         )
         engine = DeliveryEngine(
-            settings: .init(delivery: delivery, userAgent: userAgent), registry: registry, transport: transport, journal: journal,
+            settings: .init(delivery: delivery, userAgent: userAgent, events: events, inspector: inspector), registry: registry, transport: transport, journal: journal,
             recovered: recovered, logger: logger
         )
         dispatcher = Dispatcher(engine: engine, capacity: delivery.dispatcherQueueCapacity, logger: logger)

@@ -48,10 +48,12 @@ extension DeliveryEngine {
             ("webhook-signature", signature),
         ]
         headers += subscription.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        return TransportRequest(
+        var request = TransportRequest(
             url: subscription.url, headers: headers, body: job.payload,
             connectTimeout: settings.delivery.connectTimeout, totalTimeout: settings.delivery.timeout
         )
+        request.allowsLoopback = settings.inspector?.isInspectorURL(subscription.url) == true
+        return request
     }
 
     /// The journal records an attempt produces.
@@ -88,6 +90,7 @@ extension DeliveryEngine {
             logger.error("Could not disable subscription", metadata: ["webhook.subscription.id": "\(subscriptionID)", "error": "\(error)"])
             return []
         }
+        settings.events?.publish(.init(name: "webhooks", json: AdminJSON.encode(["id": subscriptionID, "change": "updated"])))
         logger.info("Subscription disabled by the delivery engine", metadata: ["webhook.subscription.id": "\(subscriptionID)", "webhook.disabled.reason": "\(reason)"])
         return [WebhookEvent(type: WebhookEventType.webhookDisabled.name, data: ["subscription_id": .string(subscriptionID), "reason": .string(reason)])]
     }

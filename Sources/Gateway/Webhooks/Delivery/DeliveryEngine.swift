@@ -17,10 +17,16 @@ public actor DeliveryEngine: Service {
     public struct Settings: Sendable {
         public var delivery: GatewayConfiguration.Delivery
         public var userAgent: String
+        /// Where delivery changes are announced (the UI's live log).
+        public var events: AdminEventStream?
+        /// The gateway's own inspector URLs, delivered to over loopback.
+        public var inspector: InspectorAddress?
 
-        public init(delivery: GatewayConfiguration.Delivery, userAgent: String) {
+        public init(delivery: GatewayConfiguration.Delivery, userAgent: String, events: AdminEventStream? = nil, inspector: InspectorAddress? = nil) {
             self.delivery = delivery
             self.userAgent = userAgent
+            self.events = events
+            self.inspector = inspector
         }
     }
 
@@ -163,6 +169,24 @@ public actor DeliveryEngine: Service {
         defer { unapplied[token] = nil }
         try await journal.append(records)
         for record in records { ledger.apply(record) }
+        announce(records)
+    }
+
+    /// Publishes the summary of every delivery `records` touched, when the UI listens.
+    private func announce(_ records: [JournalRecord]) {
+        guard let events = settings.events, events.isObserved else { return }
+        var seen = Set<String>()
+        for record in records {
+            let id: String
+            switch record {
+            case .enqueued(let delivery): id = delivery.deliveryID
+            case .attempted(let attempt): id = attempt.deliveryID
+            case .delivered(let deliveryID, _), .dead(let deliveryID, _, _): id = deliveryID
+            case .event, .idempotencyKey: continue
+            }
+            guard seen.insert(id).inserted, let summary = try? summary(id) else { continue }
+            events.publish(.init(name: "delivery", json: AdminJSON.encode(summary)))
+        }
     }
 
     /// Puts a delivery on the timer heap at `at` (ms), superseding any earlier schedule.

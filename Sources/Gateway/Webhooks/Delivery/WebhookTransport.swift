@@ -21,6 +21,9 @@ public struct TransportRequest: Sendable {
     public var connectTimeout: Duration
     /// Limit for the whole transfer.
     public var totalTimeout: Duration
+    /// Loopback addresses may be connected to (the gateway's own inspector; the engine sets this only
+    /// for exactly such URLs). Every other address is still checked by the SSRF guard.
+    public var allowsLoopback = false
 
     public init(url: String, headers: [(name: String, value: String)], body: [UInt8], connectTimeout: Duration, totalTimeout: Duration) {
         self.url = url

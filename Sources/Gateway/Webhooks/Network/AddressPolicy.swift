@@ -172,6 +172,11 @@ public struct AddressPolicy: Sendable {
     /// Non-public blocks that are nevertheless allowed, e.g. `127.0.0.0/8` for local development.
     public var allowedNetworks: [CIDR]
 
+    /// This policy with loopback (`127.0.0.0/8`, `::1/128`) opened too.
+    public var allowingLoopback: AddressPolicy {
+        AddressPolicy(allowedNetworks: allowedNetworks + [CIDR("127.0.0.0/8"), CIDR("::1/128")].compactMap { $0 })
+    }
+
     /// A policy allowing public addresses plus `allowedNetworks`.
     public init(allowedNetworks: [CIDR] = []) {
         self.allowedNetworks = allowedNetworks

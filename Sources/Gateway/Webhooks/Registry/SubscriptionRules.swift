@@ -11,10 +11,13 @@ import Foundation
 public struct SubscriptionRules: Sendable {
     public var limits: GatewayConfiguration.Webhooks
     public var addressPolicy: AddressPolicy
+    /// The gateway's own inspector URLs, the one loopback destination allowed without `webhooks.allowedNetworks`.
+    public var inspector: InspectorAddress?
 
-    public init(limits: GatewayConfiguration.Webhooks) {
+    public init(limits: GatewayConfiguration.Webhooks, inspector: InspectorAddress? = nil) {
         self.limits = limits
         self.addressPolicy = AddressPolicy(allowedNetworks: limits.allowedNetworks)
+        self.inspector = inspector
     }
 
     /// Headers a subscription may not set: hop-by-hop, framing, and the signature headers.
@@ -47,7 +50,7 @@ public struct SubscriptionRules: Sendable {
         guard components.user == nil, components.password == nil else {
             throw WebhookError.invalid("url", "must not carry credentials; use the subscription's headers")
         }
-        guard checkAddress else { return text }
+        guard checkAddress, inspector?.isInspectorURL(text) != true else { return text }
         let bareHost = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         if let address = IPAddress(bareHost), case .refuse = addressPolicy.decide(address) {
             throw WebhookError.invalid("url", addressPolicy.refusalMessage(for: address))

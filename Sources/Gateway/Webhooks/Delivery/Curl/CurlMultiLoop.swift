@@ -87,7 +87,7 @@ final class CurlMultiLoop {
         guard
             let easy = CurlEasyHandle(
                 transferID: submission.id,
-                addressPolicy: configuration.addressPolicy,
+                addressPolicy: submission.request.allowsLoopback ? configuration.addressPolicy.allowingLoopback : configuration.addressPolicy,
                 maxResponseBytes: configuration.maxResponseBytes
             )
         else {
