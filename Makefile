@@ -4,7 +4,7 @@
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test build deps contract clean
+.PHONY: run test build deps contract browser clean
 
 deps:
 	@if [ ! -f /usr/include/curl/curl.h ] && [ ! -f /usr/include/x86_64-linux-gnu/curl/curl.h ] && [ ! -f /usr/include/aarch64-linux-gnu/curl/curl.h ]; then \
@@ -24,11 +24,17 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) contract
+	$(MAKE) browser
 
 # The OpenAPI document validates, and schemathesis finds no 5xx, schema violation or undocumented
 # status against a live server (in a loopback-only network namespace; see scripts/contract.sh).
 contract: deps
 	bash scripts/contract.sh
+
+# The browser UI in a real headless Chromium (Debian's chromium + chromium-driver, Selenium from PyPI),
+# loopback-only; saves a screenshot of each tab (see scripts/browser-test.sh).
+browser: deps
+	bash scripts/browser-test.sh
 
 clean:
 	rm -rf .build
