@@ -14,6 +14,8 @@ let package = Package(
     products: [
         .executable(name: "gateway", targets: ["GatewayServer"]),
         .library(name: "Gateway", targets: ["Gateway"]),
+        // For receivers in Swift: verifies Standard Webhooks signatures (depends on swift-crypto only).
+        .library(name: "WebhookVerifier", targets: ["WebhookVerifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -38,8 +40,14 @@ let package = Package(
             linkerSettings: [.linkedLibrary("curl")]
         ),
         .target(
+            name: "WebhookVerifier",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "Gateway",
             dependencies: [
+                .target(name: "WebhookVerifier"),
                 .target(name: "CCurl"),
                 .target(name: "CCurlBaseline"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -73,6 +81,7 @@ let package = Package(
             name: "GatewayTests",
             dependencies: [
                 .target(name: "Gateway"),
+                .target(name: "WebhookVerifier"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
@@ -83,6 +92,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WebhookVerifierTests",
+            dependencies: [.target(name: "WebhookVerifier")],
             swiftSettings: swiftSettings
         ),
     ]

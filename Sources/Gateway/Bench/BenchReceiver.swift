@@ -69,6 +69,7 @@ final class BenchPort: Sendable {
     func value() async -> Int {
         while true {
             if let value = port.withLock({ $0 }) { return value }
+            if Task.isCancelled { return 0 }
             await ready.wait(for: .milliseconds(100))
         }
     }

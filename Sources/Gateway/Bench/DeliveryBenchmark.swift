@@ -123,7 +123,7 @@ public struct DeliveryBenchmark: Sendable {
             }
             let acceptSeconds = engineStart.duration(to: clock.now).seconds
             _ = try? await withDeadline(.seconds(120)) {
-                while receiver.count < total { await receiver.changed.wait(for: .milliseconds(100)) }
+                while receiver.count < total, !Task.isCancelled { await receiver.changed.wait(for: .milliseconds(100)) }
             }
             let engineSeconds = engineStart.duration(to: clock.now).seconds
             let arrivals = receiver.arrivals

@@ -61,7 +61,7 @@ public struct DisconnectStormBenchmark: Sendable {
             }
             let hubTime = start.duration(to: clock.now)
             _ = try? await withDeadline(.seconds(120)) {
-                while stack.dispatcher.queuedEvents > 0 || stack.engine.statistics.pending < 2 * clients - stack.dispatcher.droppedEvents {
+                while !Task.isCancelled, stack.dispatcher.queuedEvents > 0 || stack.engine.statistics.pending < 2 * clients - stack.dispatcher.droppedEvents {
                     await stack.engine.countersChanged.wait(for: .milliseconds(50))
                 }
             }

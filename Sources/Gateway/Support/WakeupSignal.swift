@@ -30,6 +30,8 @@ public final class WakeupSignal: Sendable {
     }
 
     /// Returns on a signal, after `timeout` (when given), or on cancellation.
+    ///
+    /// In a cancelled task it returns at once: a loop around it must check `Task.isCancelled`, or it spins.
     public func wait(for timeout: Duration?) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.waitForSignal() }

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Gateway
+import WebhookVerifier
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
@@ -30,12 +31,13 @@ extension TestClientProtocol {
 }
 
 extension WebhookReceiver.Received {
-    /// Whether the Standard Webhooks signature verifies with `secret`.
+    /// Whether the delivery verifies with `secret` through the `WebhookVerifier` library a Swift receiver
+    /// would use: signature, and a timestamp within 5 minutes of now.
     func isSigned(with secret: String) -> Bool {
-        guard let id = headers["webhook-id"], let timestamp = headers["webhook-timestamp"].flatMap(Int64.init), let signature = headers["webhook-signature"] else {
-            return false
-        }
-        return WebhookSigner.verify(header: signature, secret: secret, id: id, timestamp: timestamp, body: body)
+        guard let verifier = try? WebhookVerifier(secret: secret) else { return false }
+        let names = ["webhook-id", "webhook-timestamp", "webhook-signature"]
+        let signed = Dictionary(uniqueKeysWithValues: names.compactMap { name in headers[name].map { (name, $0) } })
+        return (try? verifier.verify(body: body, headers: signed)) != nil
     }
 
     /// The body's `type`.
@@ -69,6 +71,7 @@ func poll<Value: Sendable>(
         while true {
             let value = try await read()
             if condition(value) { return value }
+            try Task.checkCancellation()
             await pause.wait(for: .milliseconds(10))
         }
     }

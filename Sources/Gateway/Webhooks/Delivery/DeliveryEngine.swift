@@ -96,7 +96,8 @@ public actor DeliveryEngine: Service {
     public func run() async throws {
         await withDiscardingTaskGroup { group in
             await withGracefulShutdownHandler {
-                while !stopping.withLock({ $0 }) {
+                // `wait` returns at once in a cancelled task: check cancellation too, or this loop spins.
+                while !stopping.withLock({ $0 }), !Task.isCancelled {
                     for job in takeReady(now: epochMillis()) {
                         group.addTask { await self.perform(job) }
                     }

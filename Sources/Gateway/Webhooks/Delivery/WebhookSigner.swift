@@ -1,10 +1,4 @@
-import Crypto
-
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+import WebhookVerifier
 
 /// Standard Webhooks signatures: `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>` where the
 /// key is the base64-decoded part of the secret after `whsec_`.
@@ -18,13 +12,15 @@ public enum WebhookSigner {
     /// One `v1,…` signature.
     /// - Throws: ``WebhookError`` (`secret`) when the secret is not `whsec_` + base64.
     public static func signature(secret: String, id: String, timestamp: Int64, body: [UInt8]) throws -> String {
-        guard secret.hasPrefix(secretPrefix), let key = Data(base64Encoded: String(secret.dropFirst(secretPrefix.count))) else {
+        try signer(secret).signature(body: body, id: id, timestamp: timestamp)
+    }
+
+    /// The shared Standard Webhooks implementation (the `WebhookVerifier` library receivers use).
+    private static func signer(_ secret: String) throws -> WebhookVerifier {
+        guard secret.hasPrefix(secretPrefix), let verifier = try? WebhookVerifier(secret: secret) else {
             throw WebhookError.invalid("secret", "must be whsec_ followed by base64")
         }
-        var hmac = HMAC<SHA256>(key: SymmetricKey(data: key))
-        hmac.update(data: Array("\(id).\(timestamp).".utf8))
-        hmac.update(data: body)
-        return "v1," + Data(hmac.finalize()).base64EncodedString()
+        return verifier
     }
 
     /// The `webhook-signature` header value for every secret, space-separated.
@@ -34,7 +30,6 @@ public enum WebhookSigner {
 
     /// Checks a `webhook-signature` header against `secret` in constant time per candidate (used by tests and the inspector).
     public static func verify(header: String, secret: String, id: String, timestamp: Int64, body: [UInt8]) -> Bool {
-        guard let expected = try? signature(secret: secret, id: id, timestamp: timestamp, body: body) else { return false }
-        return header.split(separator: " ").contains { Secrets.constantTimeEquals(String($0), expected) }
+        (try? signer(secret))?.matches(body: body, id: id, timestamp: timestamp, signatures: header) ?? false
     }
 }

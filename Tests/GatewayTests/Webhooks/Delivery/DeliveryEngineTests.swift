@@ -42,7 +42,7 @@ import Testing
 
     private func waitUntil(_ engine: DeliveryEngine, _ condition: @Sendable @escaping (DeliveryCounters) -> Bool) async throws {
         try await withDeadline(.seconds(10)) {
-            while !condition(engine.statistics) { await engine.countersChanged.wait(for: .milliseconds(100)) }
+            while !condition(engine.statistics), !Task.isCancelled { await engine.countersChanged.wait(for: .milliseconds(100)) }
         }
     }
 
@@ -92,7 +92,7 @@ import Testing
             try await harness.engine.accept([WebhookEvent(type: "client-connected", data: [:])])
             try await waitUntil(harness.engine) { $0.dead == 1 }
             try await withDeadline(.seconds(5)) {
-                while harness.registry.subscription(id: subscription.id)?.enabled == true { await harness.engine.countersChanged.wait(for: .milliseconds(20)) }
+                while harness.registry.subscription(id: subscription.id)?.enabled == true, !Task.isCancelled { await harness.engine.countersChanged.wait(for: .milliseconds(20)) }
             }
             #expect(harness.registry.subscription(id: subscription.id)?.disabledReason?.contains("410") == true)
         }
