@@ -125,6 +125,18 @@ def main():
 
         errors = console_errors(alice) + console_errors(bob)
         assert not errors, f"console errors: {errors}"
+
+        # The API documentation pages show the webhooks we send (their own console is not ours: ReDoc
+        # fetches its logo from its CDN, which the loopback-only namespace cannot reach).
+        alice.get(f"{BASE}/docs")
+        # `delivery.recovered` is named only in the document's `webhooks` section.
+        wait_until(alice, lambda d: "delivery.recovered" in d.find_element(By.TAG_NAME, "body").text, "the webhooks in Swagger UI", timeout=30)
+        assert "Webhooks" in alice.find_element(By.TAG_NAME, "body").text
+        alice.save_screenshot(os.path.join(SHOTS, "docs.png"))
+        alice.get(f"{BASE}/redoc")
+        wait_until(alice, lambda d: "delivery.recovered" in d.find_element(By.TAG_NAME, "body").text, "the webhooks in ReDoc", timeout=30)
+        alice.save_screenshot(os.path.join(SHOTS, "redoc.png"))
+
         print(f"browser test passed; screenshots in {SHOTS}")
     finally:
         alice.quit()

@@ -74,6 +74,7 @@ public struct APIDocumentRoutes<Context: RequestContext>: Sendable {
           <meta charset="utf-8">
           <meta name="viewport" content="width=device-width, initial-scale=1">
           <title>gateway API — Swagger UI</title>
+          <link rel="icon" href="data:,">
           <link rel="stylesheet" href="\(assets)/swagger-ui-dist@5/swagger-ui.css">
         </head>
         <body>
@@ -96,6 +97,7 @@ public struct APIDocumentRoutes<Context: RequestContext>: Sendable {
           <meta charset="utf-8">
           <meta name="viewport" content="width=device-width, initial-scale=1">
           <title>gateway API — ReDoc</title>
+          <link rel="icon" href="data:,">
           <style>body { margin: 0; padding: 0; }</style>
         </head>
         <body>
