@@ -57,6 +57,7 @@ final class NginxTLSServer: Sendable {
             guard ContinuousClock.now < deadline, process.isRunning else {
                 throw TestFailure("nginx did not start: \((try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "")")
             }
+            // nginx gives no readiness signal but its port accepting connections: poll it, bounded by the deadline.
             try await Task.sleep(for: .milliseconds(20))
         }
     }
