@@ -61,6 +61,7 @@ func buildRouter(
     logger: Logger
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
     if let origin = configuration.http.corsAllowOrigin {
         router.add(
             middleware: CORSMiddleware(
@@ -82,6 +83,7 @@ func buildRouter(
     DeliveryRoutes(engine: webhooks.engine, token: token, maxBodyBytes: maxBody).register(on: router)
     WebSocketRoutes(hub: hub, configuration: configuration.broadcast, logger: logger).register(on: router)
     APIDocumentRoutes(publicURL: configuration.http.publicURL, assetsURL: configuration.http.docsAssetsURL).register(on: router)
+    HealthRoutes(webhooks: webhooks).register(on: router)
     InspectorRoutes(inspector: admin.inspector, token: token).register(on: router)
     AdminStreamRoutes(events: admin.events, token: token) {
         AdminJSON.encode(StatsResponse(hub.statistics(), webhooks: webhooks.statistics()))

@@ -61,6 +61,15 @@ final class CurlInbox: Sendable {
     }
 
     private let state: Mutex<State>
+
+    /// Whether sends are accepted (the curl thread runs and shutdown has not begun).
+    var isAccepting: Bool {
+        state.withLock { state in
+            if case .running = state.phase { return true }
+            return false
+        }
+    }
+
     /// Submissions that may wait at once.
     let capacity: Int
     /// Interrupts the curl thread's poll; `nil` when no curl thread runs.

@@ -94,6 +94,9 @@ public final class CurlTransport: WebhookTransport {
     /// `.shutdown`, running transfers get up to `gracePeriod` to finish and are then aborted with
     /// `.shutdown`, and the curl thread exits. Returns once it has; calling it again just waits.
     ///
+    /// Whether the transport takes new transfers (for readiness: the curl thread runs, no shutdown began).
+    public var isRunning: Bool { inbox.isAccepting }
+
     /// - Parameter gracePeriod: How long running transfers may still take.
     public func shutdown(gracePeriod: Duration = .seconds(10)) async {
         logger.info("curl transport shutting down", metadata: ["transport.grace_period": "\(gracePeriod)"])

@@ -107,6 +107,9 @@ public final class OutboxJournal: Service, Sendable {
     /// Bytes in all segment files, as written (the engine compacts when this grows too large).
     public var totalBytes: Int { state.withLock { $0.segmentSizes.values.reduce(0, +) } }
 
+    /// Whether the journal runs and takes appends (recovered, started, not draining).
+    public var isRunning: Bool { state.withLock { $0.phase == .running } }
+
     /// The directory this journal owns.
     public var directory: String { files.path }
 
