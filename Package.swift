@@ -73,6 +73,7 @@ let package = Package(
             name: "GatewayServer",
             dependencies: [
                 .target(name: "Gateway"),
+                .target(name: "WebhookVerifier"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

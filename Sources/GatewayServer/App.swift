@@ -11,7 +11,7 @@ struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "A WebSocket broadcast hub with a durable webhook gateway.",
-        subcommands: [Serve.self, Bench.self],
+        subcommands: [Serve.self, Receive.self, Token.self, Bench.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -30,8 +30,15 @@ public struct AdminToken: Sendable {
             let token = existing.filter { !$0.isWhitespace }
             if !token.isEmpty { return AdminToken(value: token, wasGenerated: false) }
         }
+        return try generate(in: dataDirectory)
+    }
+
+    /// Writes a new random token to `<data-dir>/admin-token` (mode 0600, atomically), replacing any.
+    /// A running gateway keeps the token it read at start until it restarts.
+    public static func generate(in dataDirectory: String) throws -> AdminToken {
         let base64 = Data(Secrets.randomBytes(32)).base64EncodedString()
         let token = "gw_" + String(base64.compactMap { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 == "=" ? nil : $0 })
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let files = AtomicFile(directory: dataDirectory, permissions: [.ownerReadWrite])
         try files.write(Array((token + "\n").utf8), to: fileName)
         return AdminToken(value: token, wasGenerated: true)

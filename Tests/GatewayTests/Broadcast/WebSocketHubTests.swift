@@ -121,31 +121,34 @@ import Testing
 
     @Test func anUnusableClientIDIsClosedWith1008RightAfterTheHandshake() async throws {
         try await withLiveApp { _, port in
-            // Read the wire: a close frame can share a TCP segment with the 101, which a client library
-            // may not report; the bytes are what a browser sees.
-            let id = String(repeating: "a", count: 65)
-            let connection = try await RawConnection.open(
-                port: port,
-                request: "GET /ws/\(id) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
-            )
-            let bytes = try await connection.read { bytes in
-                guard let end = Self.headerEnd(bytes), bytes.count >= end + 2 else { return false }
-                return bytes.count >= end + 2 + Int(bytes[end + 1] & 0x7F)  // the whole close frame (unmasked, short)
-            }
-            let end = try #require(Self.headerEnd(bytes))
-            #expect(String(decoding: bytes[..<end], as: UTF8.self).hasPrefix("HTTP/1.1 101"))
-            #expect(bytes[end] == 0x88, "a close frame follows the handshake")
-            #expect(UInt16(bytes[end + 2]) << 8 | UInt16(bytes[end + 3]) == 1008)
-            #expect(String(decoding: bytes[(end + 4)...], as: UTF8.self).hasPrefix("client_id must be"))
-            await connection.close()
-        }
-        try await withLiveApp { _, port in
+            let refusal = try await Self.closeAfterHandshake(port: port, path: "/ws/" + String(repeating: "a", count: 65))
+            #expect(refusal.code == 1008)
+            #expect(refusal.reason.hasPrefix("client_id must be"))
             try await withWebSockets(port: port, paths: ["/ws/fine"]) { sockets in
                 let welcome = try await sockets[0].next(type: "welcome")
                 #expect(welcome["client_id"] == "fine")
             }
         }
+    }
+
+    /// Performs a WebSocket handshake on a raw connection and returns the close frame that follows it.
+    /// Read on the wire: a close frame can share a TCP segment with the 101, which a client library may
+    /// not report; the bytes are what a browser sees.
+    static func closeAfterHandshake(port: Int, path: String) async throws -> (code: UInt16, reason: String) {
+        let connection = try await RawConnection.open(
+            port: port,
+            request: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        )
+        defer { Task { await connection.close() } }
+        let bytes = try await connection.read { bytes in
+            guard let end = headerEnd(bytes), bytes.count >= end + 2 else { return false }
+            return bytes.count >= end + 2 + Int(bytes[end + 1] & 0x7F)  // the whole close frame (unmasked, short)
+        }
+        let end = try #require(headerEnd(bytes))
+        #expect(String(decoding: bytes[..<end], as: UTF8.self).hasPrefix("HTTP/1.1 101"))
+        #expect(bytes[end] == 0x88, "a close frame follows the handshake")
+        return (UInt16(bytes[end + 2]) << 8 | UInt16(bytes[end + 3]), String(decoding: bytes[(end + 4)...], as: UTF8.self))
     }
 
     /// The index just past the blank line that ends the HTTP head, if it has arrived.
@@ -181,10 +184,8 @@ import Testing
         try await withLiveApp(["broadcast.maxConnections": .int(1)]) { client, port in
             try await withWebSockets(port: port, paths: ["/ws"]) { first in
                 _ = try await first[0].next(type: "welcome")
-                try await withWebSockets(port: port, paths: ["/ws"]) { second in
-                    let code = try await second[0].closeCode()
-                    #expect(code == 1013)
-                }
+                let refusal = try await Self.closeAfterHandshake(port: port, path: "/ws")
+                #expect(refusal.code == 1013)
                 let stats = try await client.get("/stats").json
                 #expect(stats["connections_refused"] as? Int == 1)
                 #expect(stats["active_connections"] as? Int == 1)
