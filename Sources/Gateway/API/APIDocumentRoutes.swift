@@ -67,42 +67,44 @@ public struct APIDocumentRoutes<Context: RequestContext>: Sendable {
     }
 
     static func swaggerPage(assets: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en">
-        <head>
-          <meta charset="utf-8">
-          <meta name="viewport" content="width=device-width, initial-scale=1">
-          <title>gateway API — Swagger UI</title>
-          <link rel="icon" href="data:,">
-          <link rel="stylesheet" href="\(assets)/swagger-ui-dist@5/swagger-ui.css">
-        </head>
-        <body>
-          <div id="swagger-ui"></div>
-          <script src="\(assets)/swagger-ui-dist@5/swagger-ui-bundle.js" crossorigin></script>
-          <script>
-            window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true, persistAuthorization: true });
-          </script>
-        </body>
-        </html>
-
-        """
+        page(
+            title: "Swagger UI",
+            head: #"<link rel="stylesheet" href="\#(assets)/swagger-ui-dist@5/swagger-ui.css">"#,
+            body: """
+                <div id="swagger-ui"></div>
+                <script src="\(assets)/swagger-ui-dist@5/swagger-ui-bundle.js" crossorigin></script>
+                <script>
+                  window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true, persistAuthorization: true });
+                </script>
+                """
+        )
     }
 
     static func redocPage(assets: String) -> String {
+        page(
+            title: "ReDoc",
+            head: "<style>body { margin: 0; padding: 0; }</style>",
+            body: """
+                <redoc spec-url="/openapi.json"></redoc>
+                <script src="\(assets)/redoc@2/bundles/redoc.standalone.js" crossorigin></script>
+                """
+        )
+    }
+
+    /// The HTML shell both pages share (no favicon request: the gateway has none).
+    private static func page(title: String, head: String, body: String) -> String {
         """
         <!doctype html>
         <html lang="en">
         <head>
           <meta charset="utf-8">
           <meta name="viewport" content="width=device-width, initial-scale=1">
-          <title>gateway API — ReDoc</title>
+          <title>gateway API — \(title)</title>
           <link rel="icon" href="data:,">
-          <style>body { margin: 0; padding: 0; }</style>
+          \(head)
         </head>
         <body>
-          <redoc spec-url="/openapi.json"></redoc>
-          <script src="\(assets)/redoc@2/bundles/redoc.standalone.js" crossorigin></script>
+        \(body)
         </body>
         </html>
 

@@ -18,6 +18,11 @@ public final class AdminEventStream: Sendable {
             self.json = json
         }
 
+        /// `webhooks`: subscription `id` was `created`, `updated` or `deleted`.
+        static func webhookChanged(_ id: String, _ change: String) -> Event {
+            Event(name: "webhooks", json: AdminJSON.encode(["id": id, "change": change]))
+        }
+
         /// The event in the `text/event-stream` format.
         var frame: ByteBuffer { ByteBuffer(string: "event: \(name)\ndata: \(json)\n\n") }
     }

@@ -17,7 +17,7 @@ public struct WebhookRoutes<Registry: WebhookRegistry, Context: RequestContext>:
 
     /// Announces a change to subscription `id` on the admin stream.
     private func announce(_ id: String, _ change: String) {
-        events?.publish(.init(name: "webhooks", json: AdminJSON.encode(["id": id, "change": change])))
+        events?.publish(.webhookChanged(id, change))
     }
 
     /// Adds `GET /events` (open) and `/webhooks*` (token) to `router`.

@@ -10,7 +10,7 @@ extension DeliveryEngine {
     /// Makes one attempt off the actor: sign, send, decide, journal; then applies the result on the actor.
     nonisolated func perform(_ job: DeliveryJob) async {
         if let reason = job.settleDead {
-            await settle(job, records: [.dead(deliveryID: job.deliveryID, at: epochMillis(), reason: reason)], outcome: nil, decision: nil)
+            await settle(job, records: [.dead(deliveryID: job.deliveryID, at: epochMillis(), reason: reason)], decision: nil)
             return
         }
         let started = epochMillis()
@@ -31,7 +31,7 @@ extension DeliveryEngine {
         let decision = DeliveryDecision.decide(
             attempt: job.attempt - job.attemptBase, outcome: outcome, policy: settings.delivery.retryPolicy, unit: Double.random(in: 0..<1), nowMillis: now
         )
-        await settle(job, records: records(for: job, outcome: outcome, decision: decision, startedAt: started, now: now), outcome: outcome, decision: decision)
+        await settle(job, records: records(for: job, outcome: outcome, decision: decision, startedAt: started, now: now), decision: decision)
     }
 
     /// The signed POST for an attempt.
@@ -90,13 +90,13 @@ extension DeliveryEngine {
             logger.error("Could not disable subscription", metadata: ["webhook.subscription.id": "\(subscriptionID)", "error": "\(error)"])
             return []
         }
-        settings.events?.publish(.init(name: "webhooks", json: AdminJSON.encode(["id": subscriptionID, "change": "updated"])))
+        settings.events?.publish(.webhookChanged(subscriptionID, "updated"))
         logger.info("Subscription disabled by the delivery engine", metadata: ["webhook.subscription.id": "\(subscriptionID)", "webhook.disabled.reason": "\(reason)"])
         return [WebhookEvent(type: WebhookEventType.webhookDisabled.name, data: ["subscription_id": .string(subscriptionID), "reason": .string(reason)])]
     }
 
     /// Journals the records, applies them, updates endpoint health, frees the slot.
-    func settle(_ job: DeliveryJob, records: [JournalRecord], outcome: AttemptOutcome?, decision: DeliveryDecision?) async {
+    func settle(_ job: DeliveryJob, records: [JournalRecord], decision: DeliveryDecision?) async {
         let subscriptionID = job.subscription.id
         do {
             try await persist(records)
