@@ -16,25 +16,32 @@ import Foundation
 ///   - reader: The configuration providers (see ``ConfigurationSources``).
 ///   - logHandler: Where log lines go; `nil` picks stderr in the configured `log.format`.
 /// - Throws: ``ConfigurationError`` for an invalid key; file-system errors for an unusable data dir.
+///   - metrics: The instruments and the registry `/metrics` exports; `gateway serve` passes the one it
+///     bootstrapped `MetricsSystem` with, tests let each app make its own.
 public func buildApplication(
     reader: ConfigReader,
-    logHandler: (@Sendable (String) -> any LogHandler)? = nil
+    logHandler: (@Sendable (String) -> any LogHandler)? = nil,
+    metrics: GatewayMetrics = GatewayMetrics()
 ) async throws -> some ApplicationProtocol {
     let configuration = try GatewayConfiguration(reader: reader)
     var logger = Logger(label: "gateway", factory: logHandler ?? { JSONOrTextLogHandler.stderr(label: $0, format: configuration.log.format) })
     logger.logLevel = Logger.Level(rawValue: configuration.log.level) ?? .info
-    return try await buildApplication(configuration: configuration, logger: logger)
+    return try await buildApplication(configuration: configuration, logger: logger, metrics: metrics)
 }
 
 /// Builds the gateway from an already validated configuration.
-public func buildApplication(configuration: GatewayConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+public func buildApplication(
+    configuration: GatewayConfiguration, logger: Logger, metrics: GatewayMetrics = GatewayMetrics()
+) async throws -> some ApplicationProtocol {
     try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
     let token = try AdminToken.load(configured: configuration.auth.adminToken, dataDirectory: configuration.dataDirectory)
     if token.wasGenerated { logAdminURL(token, configuration: configuration, logger: logger) }
     let admin = AdminParts()
-    let webhooks = try await WebhookStack(configuration: configuration, logger: logger, events: admin.events, inspector: admin.inspectorAddress)
-    let hub = BroadcastHub(configuration: configuration.broadcast, events: webhooks.dispatcher, logger: logger)
-    let router = buildRouter(configuration: configuration, hub: hub, webhooks: webhooks, token: token, admin: admin, logger: logger)
+    let webhooks = try await WebhookStack(
+        configuration: configuration, logger: logger, events: admin.events, inspector: admin.inspectorAddress, metrics: metrics
+    )
+    let hub = BroadcastHub(configuration: configuration.broadcast, events: webhooks.dispatcher, logger: logger, metrics: metrics)
+    let router = buildRouter(configuration: configuration, hub: hub, webhooks: webhooks, token: token, admin: admin, metrics: metrics, logger: logger)
     let webSocket = WebSocketServerConfiguration(
         maxFrameSize: configuration.broadcast.maxFrameBytes,
         extensions: [.nonNegotiatedExtension { GoingAwayOnShutdown() }],
@@ -58,10 +65,13 @@ func buildRouter(
     webhooks: WebhookStack,
     token: AdminToken,
     admin: AdminParts = AdminParts(),
+    metrics: GatewayMetrics = GatewayMetrics(),
     logger: Logger
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
+    // Per-route request counts and durations, through the global `MetricsSystem` (`gateway serve` points it at `/metrics`).
+    router.add(middleware: MetricsMiddleware())
     if let origin = configuration.http.corsAllowOrigin {
         router.add(
             middleware: CORSMiddleware(
@@ -84,6 +94,7 @@ func buildRouter(
     WebSocketRoutes(hub: hub, configuration: configuration.broadcast, logger: logger).register(on: router)
     APIDocumentRoutes(publicURL: configuration.http.publicURL, assetsURL: configuration.http.docsAssetsURL).register(on: router)
     HealthRoutes(webhooks: webhooks).register(on: router)
+    MetricsRoutes(metrics: metrics, hub: hub, webhooks: webhooks).register(on: router)
     InspectorRoutes(inspector: admin.inspector, token: token).register(on: router)
     AdminStreamRoutes(events: admin.events, token: token) {
         AdminJSON.encode(StatsResponse(hub.statistics(), webhooks: webhooks.statistics()))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Configuration
 import Gateway
 import Hummingbird
+import Metrics
 
 import Foundation
 
@@ -11,7 +12,7 @@ struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gateway",
         abstract: "A WebSocket broadcast hub with a durable webhook gateway.",
-        subcommands: [Serve.self, Receive.self, Token.self, Bench.self],
+        subcommands: [Serve.self, Receive.self, Token.self, ClientCommand.self, Bench.self, API.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -36,7 +37,10 @@ struct Serve: AsyncParsableCommand {
         if let logFormat { flags["log.format"] = .string(logFormat) }
         do {
             let reader = try await ConfigurationSources.reader(flags: flags, environment: ProcessInfo.processInfo.environment, configFile: config)
-            let app = try await buildApplication(reader: reader)
+            let metrics = GatewayMetrics()
+            // Libraries that record through swift-metrics (Hummingbird's request metrics) land in `/metrics` too.
+            MetricsSystem.bootstrap(metrics.factory)
+            let app = try await buildApplication(reader: reader, metrics: metrics)
             try await app.runService()
         } catch let error as ConfigurationError {
             // One line an operator can act on, no usage dump and no trace.

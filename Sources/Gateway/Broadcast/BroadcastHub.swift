@@ -1,4 +1,5 @@
 public import Logging
+import Metrics
 import NIOCore
 public import ServiceLifecycle
 import Synchronization
@@ -39,6 +40,7 @@ public final class BroadcastHub: Service {
     private let configuration: GatewayConfiguration.Broadcast
     private let events: any HubEventSink
     private let logger: Logger
+    private let metrics: HubMetrics
     private let state = Mutex(State())
     /// When the hub started, for `uptime_seconds`.
     public let startedAt: Date
@@ -48,10 +50,12 @@ public final class BroadcastHub: Service {
     ///   - configuration: Limits for connections and their outboxes.
     ///   - events: Receives every ``HubEvent``; must not block.
     ///   - logger: Lifecycle at `info`, per-connection at `debug`.
-    public init(configuration: GatewayConfiguration.Broadcast, events: any HubEventSink, logger: Logger) {
+    ///   - metrics: Where connections, messages, evictions and fan-out time are recorded (`nil`: nowhere).
+    public init(configuration: GatewayConfiguration.Broadcast, events: any HubEventSink, logger: Logger, metrics: GatewayMetrics? = nil) {
         self.configuration = configuration
         self.events = events
         self.logger = logger
+        self.metrics = metrics?.hub ?? .disabled
         self.startedAt = Date()
     }
 
@@ -86,7 +90,11 @@ public final class BroadcastHub: Service {
             state.clients[id] = client
             return (client, state.clients.count)
         }
-        guard let (client, total) = registered else { return nil }
+        guard let (client, total) = registered else {
+            metrics.connectionsRefused.increment()
+            return nil
+        }
+        metrics.connectionsOpened.increment()
         let welcome = BroadcastMessage(
             message: "Welcome! You are client #\(client.number)",
             sender: "System",
@@ -117,6 +125,7 @@ public final class BroadcastHub: Service {
     func received(from client: HubClient) {
         client.countIn()
         state.withLock { $0.messagesReceived += 1 }
+        metrics.messagesReceived.increment()
     }
 
     /// Sends `message` to every client (encoded once); emits `messageBroadcast` for WebSocket traffic
@@ -153,22 +162,31 @@ public final class BroadcastHub: Service {
         source: MessageSource,
         recipients choose: (State) -> [HubClient]
     ) -> Int {
+        let started = ContinuousClock.now
         let frame = message.encoded()
-        let (count, evicted) = state.withLock { state -> (Int, [HubClient]) in
+        let (count, rejected, evicted) = state.withLock { state -> (Int, Int, [HubClient]) in
             var queued = 0
+            var rejected = 0
             var evicted: [HubClient] = []
             for client in choose(state) {
                 switch client.send(frame) {
                 case .queued: queued += 1
                 case .overflowed: evicted.append(client)
-                case .rejected: state.framesDropped += 1
+                case .rejected: rejected += 1
                 }
             }
             state.messagesSent += 1
             state.framesSent += queued
-            state.framesDropped += evicted.count
+            state.framesDropped += rejected + evicted.count
             state.clientsEvicted += evicted.count
-            return (queued, evicted)
+            return (queued, rejected, evicted)
+        }
+        metrics.fanOutDuration.record(duration: started.duration(to: .now))
+        metrics.messagesFannedOut.increment()
+        metrics.framesSent.increment(by: count)
+        if rejected + evicted.count > 0 {
+            metrics.framesDropped.increment(by: rejected + evicted.count)
+            metrics.clientsEvicted.increment(by: evicted.count)
         }
         for client in evicted {
             logger.info("Slow client evicted", metadata: ["ws.client.id": "\(client.id)", "ws.close.code": "\(HubCloseCode.evicted)"])

@@ -14,7 +14,11 @@ public struct WebhookStack: Sendable {
     /// - Parameters:
     ///   - events: Where delivery changes are announced (the UI's live log).
     ///   - inspector: The gateway's own inspector URLs, the one loopback destination allowed without the allow-list.
-    public init(configuration: GatewayConfiguration, logger: Logger, events: AdminEventStream? = nil, inspector: InspectorAddress? = nil) async throws {
+    ///   - metrics: Where the engine and the journal record (`nil`: nowhere).
+    public init(
+        configuration: GatewayConfiguration, logger: Logger, events: AdminEventStream? = nil, inspector: InspectorAddress? = nil,
+        metrics: GatewayMetrics? = nil
+    ) async throws {
         registry = try await FileWebhookRegistry(
             directory: configuration.dataDirectory + "/webhooks", rules: SubscriptionRules(limits: configuration.webhooks, inspector: inspector), logger: logger
         )
@@ -22,7 +26,7 @@ public struct WebhookStack: Sendable {
         journal = try OutboxJournal(
             directory: configuration.dataDirectory + "/journal",
             configuration: .init(durability: OutboxJournal.Durability(rawValue: delivery.journalDurability) ?? .always, segmentMaxBytes: delivery.journalSegmentMaxBytes),
-            logger: logger
+            logger: logger, metrics: metrics
         )
         let recovered = try journal.recover()
         let userAgent = "gateway/\(GatewayVersion.current) (webhooks; +https://www.standardwebhooks.com)"
@@ -34,7 +38,7 @@ public struct WebhookStack: Sendable {
             logger: logger
         )
         engine = DeliveryEngine(
-            settings: .init(delivery: delivery, userAgent: userAgent, events: events, inspector: inspector), registry: registry, transport: transport, journal: journal,
+            settings: .init(delivery: delivery, userAgent: userAgent, events: events, inspector: inspector, metrics: metrics), registry: registry, transport: transport, journal: journal,
             recovered: recovered, logger: logger
         )
         dispatcher = Dispatcher(engine: engine, capacity: delivery.dispatcherQueueCapacity, logger: logger)

@@ -91,6 +91,24 @@ import Testing
         #expect(process.terminationStatus == 0)
     }
 
+    @Test func theServersMetricsIncludeHummingbirdsRequestMetrics() async throws {
+        let directory = TestConfig.temporaryDirectory()
+        let (process, stderr) = try launch(["--host", "127.0.0.1", "--port", "0", "--data-dir", directory])
+        defer {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        var seen = ""
+        readUntil("Server started", from: stderr, seen: &seen)
+        let port = try #require(seen.split(separator: "127.0.0.1:").last.flatMap { Int($0.prefix { $0.isNumber }) })
+        _ = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/health")!)
+        let (body, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        let text = String(decoding: body, as: UTF8.self)
+        // swift-metrics' global system points at the same registry: Hummingbird's `hb.requests`, made a valid name.
+        #expect(text.contains("hb_requests{"), "\(text.prefix(2000))")
+        #expect(text.contains("gateway_ws_connections 0"))
+    }
+
     @Test func sigtermStopsTheServerWithExitCodeZero() async throws {
         let directory = TestConfig.temporaryDirectory()
         let (process, stderr) = try launch(["--host", "127.0.0.1", "--port", "0", "--data-dir", directory, "--log-format", "json"])

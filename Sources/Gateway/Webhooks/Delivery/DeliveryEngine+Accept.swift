@@ -20,6 +20,7 @@ extension DeliveryEngine {
         var records: [JournalRecord] = answer.map { [.idempotencyKey($0)] } ?? []
         var created: [String: [String]] = [:]
         for event in events {
+            metrics.eventAccepted(type: event.type)
             let targets = subscriptionID.map { id in registry.subscription(id: id).map { [$0] } ?? [] } ?? registry.subscriptions(for: event.type)
             guard !targets.isEmpty else { continue }
             records.append(.event(try event.record()))

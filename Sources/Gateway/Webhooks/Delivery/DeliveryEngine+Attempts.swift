@@ -1,4 +1,5 @@
 import Logging
+import Metrics
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -14,6 +15,7 @@ extension DeliveryEngine {
             return
         }
         let started = epochMillis()
+        let clock = ContinuousClock.now
         let outcome: AttemptOutcome
         do {
             outcome = .response(try await transport.send(try request(for: job, timestamp: started / 1000)))
@@ -22,6 +24,7 @@ extension DeliveryEngine {
         } catch {
             outcome = .failure(TransportError(.other, "\(error)"))
         }
+        metrics.attemptDuration.record(duration: clock.duration(to: .now))
         if Task.isCancelled {
             // Shutdown abandoned this transfer: record nothing, it stays pending in the journal.
             await abandon(job)
@@ -118,6 +121,7 @@ extension DeliveryEngine {
             disable = disable ?? health.disable
         }
         if case .retry(let delay, _) = decision { schedule(job.deliveryID, at: now + delay.millis) }
+        metrics.settled(DeliveryMetrics.Outcome(decision))
         publishCounters { counters in
             guard let decision else { return counters.dead += 1 }
             counters.attempts += 1
@@ -172,6 +176,17 @@ extension DeliveryEngine {
             }
         }
         return (events, nil)
+    }
+}
+
+extension DeliveryMetrics.Outcome {
+    /// The outcome a decision records; no decision means settled dead without an attempt.
+    init(_ decision: DeliveryDecision?) {
+        switch decision {
+        case .delivered: self = .delivered
+        case .retry: self = .retrying
+        case .dead, nil: self = .dead
+        }
     }
 }
 

@@ -21,12 +21,18 @@ public actor DeliveryEngine: Service {
         public var events: AdminEventStream?
         /// The gateway's own inspector URLs, delivered to over loopback.
         public var inspector: InspectorAddress?
+        /// Where events, attempt outcomes and attempt latency are recorded (`nil`: nowhere).
+        public var metrics: GatewayMetrics?
 
-        public init(delivery: GatewayConfiguration.Delivery, userAgent: String, events: AdminEventStream? = nil, inspector: InspectorAddress? = nil) {
+        public init(
+            delivery: GatewayConfiguration.Delivery, userAgent: String, events: AdminEventStream? = nil, inspector: InspectorAddress? = nil,
+            metrics: GatewayMetrics? = nil
+        ) {
             self.delivery = delivery
             self.userAgent = userAgent
             self.events = events
             self.inspector = inspector
+            self.metrics = metrics
         }
     }
 
@@ -35,6 +41,7 @@ public actor DeliveryEngine: Service {
     let transport: any WebhookTransport
     let journal: any DeliveryJournal
     let logger: Logger
+    nonisolated let metrics: DeliveryMetrics
     let wakeup = WakeupSignal()
     /// Read by `/stats` without waiting for the actor.
     nonisolated let counters = Mutex(DeliveryCounters())
@@ -70,6 +77,7 @@ public actor DeliveryEngine: Service {
         logger: Logger
     ) {
         self.settings = settings
+        self.metrics = settings.metrics?.delivery ?? .disabled
         self.registry = registry
         self.transport = transport
         self.journal = journal

@@ -46,7 +46,7 @@ extension OutboxJournal {
     private func flushUntilClosed(io: NIOThreadPool) async {
         var writer = SegmentWriter(
             directory: files, maxBytes: configuration.segmentMaxBytes, syncs: configuration.durability != .off,
-            nextSequence: firstOwnSequence
+            nextSequence: firstOwnSequence, fsyncDuration: metrics.fsyncDuration
         )
         let syncEachBatch = configuration.durability == .always
         /// The latest batch written, kept only while a compaction asked for while it was in flight waits to carry it.

@@ -30,6 +30,7 @@ public final class OutboxJournal: Service, Sendable {
     let files: SegmentDirectory
     let configuration: Configuration
     let logger: Logger
+    let metrics: JournalMetrics
     /// Segments numbered below this existed when the journal was opened: ``recover()`` reads them,
     /// and appends never go to them.
     let firstOwnSequence: UInt64
@@ -42,14 +43,16 @@ public final class OutboxJournal: Service, Sendable {
     ///   - directory: The journal's own folder, e.g. `<data-dir>/journal`; nothing else may write there.
     ///   - configuration: Durability, segment size, buffer bound.
     ///   - logger: Lifecycle at `info`, damage found by recovery at `warning`/`error`, I/O failures at `error`.
+    ///   - metrics: Where fsync latency is recorded (`nil`: nowhere).
     /// - Throws: ``JournalError`` when the folder cannot be created or listed.
-    public init(directory: String, configuration: Configuration, logger: Logger) throws {
+    public init(directory: String, configuration: Configuration, logger: Logger, metrics: GatewayMetrics? = nil) throws {
         let files = SegmentDirectory(path: directory)
         try SegmentDirectory.create(directory)
         let existing = try files.list()
         self.files = files
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics?.journal ?? .disabled
         self.firstOwnSequence = (existing.last?.sequence ?? 0) + 1
         var state = State(
             maxBufferedBytes: configuration.maxBufferedBytes,

@@ -1,3 +1,4 @@
+import Metrics
 import SystemPackage
 
 /// What one step of journal I/O did, for the statistics and the size bookkeeping.
@@ -32,14 +33,17 @@ struct SegmentWriter: Sendable {
     let maxBytes: Int
     /// `false` for durability `off`: no fsync for appends, roll-over or segment creation.
     let syncs: Bool
+    /// Records how long each fsync took (`/metrics`).
+    let fsyncDuration: Timer
     /// The sequence number the next created segment takes (never reused, even after a failure).
     private(set) var nextSequence: UInt64
     private var active: Active?
 
-    init(directory: SegmentDirectory, maxBytes: Int, syncs: Bool, nextSequence: UInt64) {
+    init(directory: SegmentDirectory, maxBytes: Int, syncs: Bool, nextSequence: UInt64, fsyncDuration: Timer = JournalMetrics.disabled.fsyncDuration) {
         self.directory = directory
         self.maxBytes = maxBytes
         self.syncs = syncs
+        self.fsyncDuration = fsyncDuration
         self.nextSequence = nextSequence
     }
 
@@ -187,6 +191,8 @@ struct SegmentWriter: Sendable {
         let start = clock.now
         try SegmentDirectory.fsync(descriptor)
         report.fsyncs += 1
-        report.lastFsyncDuration = start.duration(to: clock.now)
+        let duration = start.duration(to: clock.now)
+        report.lastFsyncDuration = duration
+        fsyncDuration.record(duration: duration)
     }
 }
