@@ -1,12 +1,12 @@
 import HTTPTypes
 import Hummingbird
-import Logging
+public import Logging
 import NIOCore
 import Synchronization
 
 /// The fast local receiver of `gateway bench deliveries`: answers 200 to every POST on 127.0.0.1
 /// and records when each `webhook-id` arrived, so the benchmark can compute end-to-end latency.
-final class BenchReceiver: Sendable {
+public final class BenchReceiver: Sendable {
     /// Requests counted and first arrival per `webhook-id`.
     private struct State {
         var count = 0
@@ -14,10 +14,13 @@ final class BenchReceiver: Sendable {
     }
 
     private let state = Mutex(State())
-    let changed = WakeupSignal()
+    /// Signalled on every request.
+    public let changed = WakeupSignal()
+
+    public init() {}
 
     /// Requests received so far.
-    var count: Int { state.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.count } }
 
     /// Arrival time of each `webhook-id` seen (the first time).
     var arrivals: [String: ContinuousClock.Instant] { state.withLock { $0.arrivals } }
@@ -26,7 +29,7 @@ final class BenchReceiver: Sendable {
     func reset() { state.withLock { $0 = State() } }
 
     /// Runs the receiver until `body` returns; `body` gets the port.
-    func run<Value: Sendable>(logger: Logger, _ body: @escaping @Sendable (Int) async throws -> Value) async throws -> Value {
+    public func run<Value: Sendable>(logger: Logger, _ body: @escaping @Sendable (Int) async throws -> Value) async throws -> Value {
         let router = Router()
         router.post("/hook") { request, _ -> HTTPResponse.Status in
             let id = request.headers[HTTPField.Name("webhook-id")!]

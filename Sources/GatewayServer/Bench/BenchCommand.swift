@@ -8,7 +8,7 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the gateway's hot paths and print the figures.",
-        subcommands: [RegistryBench.self, DeliveryBench.self, StormBench.self]
+        subcommands: [FanOutBench.self, DeliveryBench.self, ChurnBench.self, IdleBench.self, RegistryBench.self, StormBench.self]
     )
 }
 
