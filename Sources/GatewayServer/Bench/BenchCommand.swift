@@ -8,7 +8,7 @@ import Foundation
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the gateway's hot paths and print the figures.",
-        subcommands: [FanOutBench.self, DeliveryBench.self, ChurnBench.self, IdleBench.self, RegistryBench.self, StormBench.self]
+        subcommands: [FanOutBench.self, DeliveryBench.self, ChurnBench.self, IdleBench.self, StartupBench.self, RegistryBench.self, StormBench.self]
     )
 }
 
@@ -57,5 +57,20 @@ struct StormBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         print(try await DisconnectStormBenchmark(clients: clients, directory: directory, logger: logger).run())
+    }
+}
+
+/// `gateway bench startup`: configuration to ready with many subscriptions and pending deliveries.
+struct StartupBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "startup", abstract: "Start-up time with S subscriptions and P pending deliveries.")
+
+    @Option(help: "Subscription files to load.") var subscriptions = 10_000
+    @Option(help: "Deliveries pending in the journal.") var pending = 100_000
+
+    func run() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        print(try await StartupBenchmark(subscriptions: subscriptions, pending: pending, directory: directory, logger: logger).run())
     }
 }
