@@ -63,7 +63,9 @@ struct DeliveryLedger: Sendable {
             update(attempt.deliveryID) { entry in
                 entry.record.attempts = max(entry.record.attempts, attempt.attempt)
                 entry.record.nextAttemptAt = attempt.nextAttemptAt
-                entry.lastError = attempt.error.isEmpty ? "HTTP \(attempt.statusCode)" : attempt.error
+                // A 2xx attempt clears the error: a delivered delivery sent again by a retry shows none.
+                let succeeded = attempt.error.isEmpty && (200..<300).contains(attempt.statusCode)
+                entry.lastError = succeeded ? "" : attempt.error.isEmpty ? "HTTP \(attempt.statusCode)" : attempt.error
                 entry.attempts.append(attempt)
                 if entry.attempts.count > Self.maxAttemptsKept { entry.attempts.removeFirst(entry.attempts.count - Self.maxAttemptsKept) }
             }
