@@ -38,3 +38,16 @@ browser: deps
 
 clean:
 	rm -rf .build
+
+.PHONY: bench-micro bench-smoke
+
+# Micro-benchmarks of the hot paths (Benchmarks/GatewayBenchmarks, ordo-one/benchmark): signing, envelope
+# encoding, journal append with group commit, subscription matching. The plugin builds them in release
+# (about 11 minutes from clean, then under a minute a run). Method and figures: docs/PERFORMANCE.md.
+bench-micro: deps
+	$(SWIFT) package benchmark
+
+# Each micro-benchmark once on small fixtures, from the debug build, no timing checked: CI's proof
+# that they still build and run (a few seconds after `make test`'s build; see scripts/bench-smoke.sh).
+bench-smoke: deps
+	SWIFT=$(SWIFT) bash scripts/bench-smoke.sh

@@ -31,6 +31,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Micro-benchmarks (Benchmarks/GatewayBenchmarks; `make bench-micro`). The MallocInterposer trait alone:
+        // the default RuntimeInterposer trait needs a package this machine's mirror does not hold.
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         .target(
@@ -110,6 +113,19 @@ let package = Package(
             name: "WebhookVerifierTests",
             dependencies: [.target(name: "WebhookVerifier")],
             swiftSettings: swiftSettings
+        ),
+        // Run by `swift package benchmark` (the plugin finds executables under Benchmarks/).
+        .executableTarget(
+            name: "GatewayBenchmarks",
+            dependencies: [
+                .target(name: "Gateway"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/GatewayBenchmarks",
+            swiftSettings: swiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
 )
