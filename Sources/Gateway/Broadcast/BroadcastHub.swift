@@ -42,6 +42,8 @@ public final class BroadcastHub: Service {
     private let logger: Logger
     private let metrics: HubMetrics
     private let state = Mutex(State())
+    /// Where connections' writers wait for their event loop (one run per loop per broadcast).
+    let drainQueues = DrainQueues()
     /// When the hub started, for `uptime_seconds`.
     public let startedAt: Date
 

@@ -3,10 +3,12 @@ import Synchronization
 
 /// One connection's bounded outbound queue.
 ///
-/// The hub enqueues without waiting (a `Mutex` section of a few instructions); one writer task
-/// per connection takes everything queued at once and writes it. Bounds: ``Limits/frames`` and
-/// ``Limits/bytes``. Overflow policy: **evict** — the queued frames are dropped, the connection is
-/// closed with ``HubCloseCode/evicted``, and the hub stops sending to it. Nobody else waits.
+/// The hub enqueues without waiting (a `Mutex` section of a few instructions). The connection's
+/// writer (``ClientWriter``, on the channel's event loop, no task of its own) is woken when work
+/// arrives while it is idle, and then ``take()``s everything queued at once until nothing is left.
+/// Bounds: ``Limits/frames`` and ``Limits/bytes``. Overflow policy: **evict** — the queued frames are
+/// dropped, the connection is closed with ``HubCloseCode/evicted``, and the hub stops sending to it.
+/// Nobody else waits.
 ///
 /// `Mutex` rather than an actor: enqueue is a short synchronous section called for every client
 /// on every broadcast, and must never suspend the broadcaster.
@@ -21,7 +23,7 @@ public final class ClientOutbox: Sendable {
         }
     }
 
-    /// What the writer task should do next.
+    /// What the writer should do next.
     public enum Batch: Sendable, Equatable {
         /// Write these frames, in order.
         case frames([ByteBuffer])
@@ -43,13 +45,52 @@ public final class ClientOutbox: Sendable {
     /// Where the outbox is in its life: open, closing (requested or taken by the writer), finished.
     private enum Status { case open, closeRequested(UInt16, String), closeTaken, finished }
 
-    /// The queue, its byte count, its status and the tasks parked on it.
+    /// The writer's two callbacks.
+    private struct Writer {
+        var wake: @Sendable () -> Void
+        var closeRequested: @Sendable () -> Void
+    }
+
+    /// The queue, its byte count, its status and the writer.
     private struct State {
         var frames: [ByteBuffer] = []
         var bytes = 0
         var status = Status.open
-        var waiter: CheckedContinuation<Batch, Never>?
-        var closeWatcher: CheckedContinuation<Void, Never>?
+        var writer: Writer?
+        /// The writer was woken and has not yet found the outbox empty.
+        var writerBusy = false
+        var closeAnnounced = false
+
+        /// The callbacks to run (outside the lock) after a change: wake an idle writer if there is
+        /// work, and announce a close request once.
+        mutating func callbacks() -> [@Sendable () -> Void] {
+            guard let writer else { return [] }
+            var calls: [@Sendable () -> Void] = []
+            if !writerBusy, hasWork {
+                writerBusy = true
+                calls.append(writer.wake)
+            }
+            if !closeAnnounced, isClosing {
+                closeAnnounced = true
+                calls.append(writer.closeRequested)
+            }
+            return calls
+        }
+
+        var hasWork: Bool {
+            switch status {
+            case .open: !frames.isEmpty
+            case .closeRequested, .finished: true
+            case .closeTaken: false
+            }
+        }
+
+        var isClosing: Bool {
+            switch status {
+            case .open, .finished: false
+            case .closeRequested, .closeTaken: true
+            }
+        }
     }
 
     private let limits: Limits
@@ -60,125 +101,92 @@ public final class ClientOutbox: Sendable {
         self.limits = limits
     }
 
+    /// Registers the connection's writer.
+    /// - Parameters:
+    ///   - wake: Called (never under the lock) when work arrives while the writer is idle, and at
+    ///     once if work is already queued; the writer then calls ``take()`` until it returns `nil`.
+    ///   - closeRequested: Called once when a close is requested or the client evicted, so the
+    ///     writer can bound the close handshake even while a write is stuck on a client that does not read.
+    public func attach(wake: @escaping @Sendable () -> Void, closeRequested: @escaping @Sendable () -> Void) {
+        let calls = state.withLock { state in
+            state.writer = Writer(wake: wake, closeRequested: closeRequested)
+            return state.callbacks()
+        }
+        for call in calls { call() }
+    }
+
     /// Queues a frame; never waits. On overflow the client is evicted (see the type's overflow policy).
     @discardableResult
     public func enqueue(_ frame: ByteBuffer) -> EnqueueResult {
-        let (result, resume, watcher) = state.withLock { state -> (EnqueueResult, (CheckedContinuation<Batch, Never>, Batch)?, CheckedContinuation<Void, Never>?) in
-            guard case .open = state.status else { return (.rejected, nil, nil) }
+        let (result, calls) = state.withLock { state -> (EnqueueResult, [@Sendable () -> Void]) in
+            guard case .open = state.status else { return (.rejected, []) }
             if state.frames.count + 1 > limits.frames || state.bytes + frame.readableBytes > limits.bytes {
                 state.frames = []
                 state.bytes = 0
                 state.status = .closeRequested(HubCloseCode.evicted, "outbound queue overflow")
-                return (.overflowed, Self.takeWaiter(&state), Self.takeWatcher(&state))
+                return (.overflowed, state.callbacks())
             }
             state.frames.append(frame)
             state.bytes += frame.readableBytes
-            return (.queued, Self.takeWaiter(&state), nil)
+            return (.queued, state.callbacks())
         }
-        if let (continuation, batch) = resume { continuation.resume(returning: batch) }
-        watcher?.resume()
+        for call in calls { call() }
         return result
     }
 
     /// Asks the writer to send what is queued, then close with `code`. Later frames are rejected.
     public func requestClose(code: UInt16, reason: String) {
-        let (resume, watcher) = state.withLock { state -> ((CheckedContinuation<Batch, Never>, Batch)?, CheckedContinuation<Void, Never>?) in
-            guard case .open = state.status else { return (nil, nil) }
+        let calls = state.withLock { state -> [@Sendable () -> Void] in
+            guard case .open = state.status else { return [] }
             state.status = .closeRequested(code, reason)
-            return (Self.takeWaiter(&state), Self.takeWatcher(&state))
+            return state.callbacks()
         }
-        if let (continuation, batch) = resume { continuation.resume(returning: batch) }
-        watcher?.resume()
+        for call in calls { call() }
     }
 
-    /// Ends the outbox: the writer's next ``next()`` returns ``Batch/finished``.
+    /// Ends the outbox: the writer's next ``take()`` returns ``Batch/finished``.
     public func finish() {
-        let (waiter, watcher) = state.withLock { state -> (CheckedContinuation<Batch, Never>?, CheckedContinuation<Void, Never>?) in
+        let calls = state.withLock { state -> [@Sendable () -> Void] in
             state.status = .finished
             state.frames = []
             state.bytes = 0
-            defer { state.waiter = nil }
-            return (state.waiter, Self.takeWatcher(&state))
+            return state.callbacks()
         }
-        waiter?.resume(returning: .finished)
-        watcher?.resume()
-    }
-
-    /// Returns once a close was requested (eviction included) or the outbox finished. One caller at a time.
-    ///
-    /// The connection's watchdog waits here: a writer stuck on a client that does not read cannot
-    /// notice an eviction itself.
-    public func closeRequested() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let done = state.withLock { state -> Bool in
-                    guard case .open = state.status else { return true }
-                    // A cancellation handler that already ran found no watcher: do not park.
-                    if Task.isCancelled { return true }
-                    state.closeWatcher = continuation
-                    return false
-                }
-                if done { continuation.resume() }
-            }
-        } onCancel: {
-            let watcher = state.withLock { Self.takeWatcher(&$0) }
-            watcher?.resume()
-        }
+        for call in calls { call() }
     }
 
     /// Frames waiting to be written (for `/info`).
     public var queuedFrames: Int { state.withLock { $0.frames.count } }
 
-    /// Waits for work: everything queued so far, a close request, or the end. One caller at a time.
-    public func next() async -> Batch {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> Batch? in
-                    if let batch = Self.take(&state) { return batch }
-                    state.waiter = continuation
+    /// Everything queued so far, a close request, or the end; `nil` when there is nothing to do, after
+    /// which the writer is idle until its next wake. Only the writer calls this.
+    public func take() -> Batch? {
+        state.withLock { state in
+            switch state.status {
+            case .finished:
+                return .finished
+            case .closeTaken:
+                state.writerBusy = false
+                return nil
+            case .closeRequested(let code, let reason):
+                state.status = .closeTaken
+                defer {
+                    state.frames = []
+                    state.bytes = 0
+                }
+                return .close(frames: state.frames, code: code, reason: reason)
+            case .open:
+                guard !state.frames.isEmpty else {
+                    state.writerBusy = false
                     return nil
                 }
-                if let ready { continuation.resume(returning: ready) }
+                defer {
+                    state.frames = []
+                    state.bytes = 0
+                }
+                return .frames(state.frames)
             }
-        } onCancel: {
-            finish()
         }
-    }
-
-    /// Takes the pending batch, if there is one.
-    private static func take(_ state: inout State) -> Batch? {
-        switch state.status {
-        case .finished:
-            return .finished
-        case .closeTaken:
-            return nil
-        case .closeRequested(let code, let reason):
-            state.status = .closeTaken
-            defer {
-                state.frames = []
-                state.bytes = 0
-            }
-            return .close(frames: state.frames, code: code, reason: reason)
-        case .open:
-            guard !state.frames.isEmpty else { return nil }
-            defer {
-                state.frames = []
-                state.bytes = 0
-            }
-            return .frames(state.frames)
-        }
-    }
-
-    private static func takeWatcher(_ state: inout State) -> CheckedContinuation<Void, Never>? {
-        defer { state.closeWatcher = nil }
-        return state.closeWatcher
-    }
-
-    /// Hands the pending batch to a waiting writer, if one waits.
-    private static func takeWaiter(_ state: inout State) -> (CheckedContinuation<Batch, Never>, Batch)? {
-        guard let waiter = state.waiter, let batch = take(&state) else { return nil }
-        state.waiter = nil
-        return (waiter, batch)
     }
 }
 

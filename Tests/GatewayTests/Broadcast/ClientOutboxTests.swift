@@ -1,26 +1,42 @@
 import Gateway
 import NIOCore
+import Synchronization
 import Testing
 
-/// The per-connection queue: batches, bounds and the evict overflow policy, without sockets.
+/// The per-connection queue: batches, bounds, the evict overflow policy and the writer's wake-ups,
+/// without sockets.
 @Suite struct ClientOutboxTests {
     private func frame(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
 
-    @Test func queuedFramesComeOutTogetherInOrder() async {
+    /// Counts the writer's wake-ups and close announcements.
+    private final class WriterProbe: Sendable {
+        let wakes = Atomic<Int>(0)
+        let closes = Atomic<Int>(0)
+
+        func attach(to outbox: ClientOutbox) {
+            outbox.attach(wake: { self.wakes.add(1, ordering: .relaxed) }, closeRequested: { self.closes.add(1, ordering: .relaxed) })
+        }
+    }
+
+    @Test func queuedFramesComeOutTogetherInOrder() {
         let outbox = ClientOutbox(limits: .init(frames: 10, bytes: 1000))
         #expect(outbox.enqueue(frame("a")) == .queued)
         #expect(outbox.enqueue(frame("b")) == .queued)
-        #expect(await outbox.next() == .frames([frame("a"), frame("b")]))
+        #expect(outbox.take() == .frames([frame("a"), frame("b")]))
+        #expect(outbox.take() == nil)
         #expect(outbox.queuedFrames == 0)
     }
 
-    @Test func overflowByFrameCountEvictsAndDropsTheQueue() async {
+    @Test func overflowByFrameCountEvictsAndDropsTheQueue() {
         let outbox = ClientOutbox(limits: .init(frames: 2, bytes: 1000))
+        let probe = WriterProbe()
+        probe.attach(to: outbox)
         #expect(outbox.enqueue(frame("a")) == .queued)
         #expect(outbox.enqueue(frame("b")) == .queued)
         #expect(outbox.enqueue(frame("c")) == .overflowed)
         #expect(outbox.enqueue(frame("d")) == .rejected)
-        #expect(await outbox.next() == .close(frames: [], code: HubCloseCode.evicted, reason: "outbound queue overflow"))
+        #expect(probe.closes.load(ordering: .relaxed) == 1, "the writer bounds the close handshake")
+        #expect(outbox.take() == .close(frames: [], code: HubCloseCode.evicted, reason: "outbound queue overflow"))
     }
 
     @Test func overflowByBytesEvicts() {
@@ -29,23 +45,36 @@ import Testing
         #expect(outbox.enqueue(frame("def")) == .overflowed)
     }
 
-    @Test func aRequestedCloseComesAfterTheFramesQueuedBeforeIt() async {
+    @Test func aRequestedCloseComesAfterTheFramesQueuedBeforeIt() {
         let outbox = ClientOutbox(limits: .init(frames: 10, bytes: 1000))
+        let probe = WriterProbe()
+        probe.attach(to: outbox)
         outbox.enqueue(frame("error"))
         outbox.requestClose(code: 1008, reason: "rate limit exceeded")
         #expect(outbox.enqueue(frame("late")) == .rejected)
-        #expect(await outbox.next() == .close(frames: [frame("error")], code: 1008, reason: "rate limit exceeded"))
-        await outbox.closeRequested()
+        #expect(outbox.take() == .close(frames: [frame("error")], code: 1008, reason: "rate limit exceeded"))
+        #expect(outbox.take() == nil)
+        #expect(probe.closes.load(ordering: .relaxed) == 1)
     }
 
-    @Test func aWaitingWriterWakesOnEnqueueAndOnFinish() async {
+    @Test func anIdleWriterIsWokenOnceThenDrainsUntilEmpty() {
         let outbox = ClientOutbox(limits: .init(frames: 10, bytes: 1000))
-        async let first = outbox.next()
+        outbox.enqueue(frame("welcome"))
+        let probe = WriterProbe()
+        probe.attach(to: outbox)
+        #expect(probe.wakes.load(ordering: .relaxed) == 1, "work queued before the writer attached wakes it at once")
         outbox.enqueue(frame("x"))
-        #expect(await first == .frames([frame("x")]))
-        async let second = outbox.next()
+        #expect(probe.wakes.load(ordering: .relaxed) == 1, "a busy writer is not woken again")
+        #expect(outbox.take() == .frames([frame("welcome"), frame("x")]))
+        #expect(outbox.take() == nil)
+        outbox.enqueue(frame("y"))
+        #expect(probe.wakes.load(ordering: .relaxed) == 2, "idle again: the next frame wakes it")
+        #expect(outbox.take() == .frames([frame("y")]))
+        #expect(outbox.take() == nil)
         outbox.finish()
-        #expect(await second == .finished)
+        #expect(probe.wakes.load(ordering: .relaxed) == 3)
+        #expect(outbox.take() == .finished)
+        #expect(probe.closes.load(ordering: .relaxed) == 0)
     }
 }
 

@@ -1,0 +1,52 @@
+import NIOCore
+import Synchronization
+
+/// The writers of one event loop that have work, run together: one `execute` per event loop per
+/// broadcast rather than one per client, so a message to a thousand clients wakes each event loop
+/// thread once.
+///
+/// Bounded by the connections on that loop: a writer is queued at most once per wake-up (its
+/// outbox wakes it only when it is idle).
+final class DrainQueue: Sendable {
+    private let eventLoop: any EventLoop
+    private let pending = Mutex<(writers: [ClientWriter], scheduled: Bool)>(([], false))
+
+    init(eventLoop: any EventLoop) {
+        self.eventLoop = eventLoop
+    }
+
+    /// Queues `writer` to drain on the event loop, scheduling a run if none is pending.
+    func add(_ writer: ClientWriter) {
+        let schedule = pending.withLock { pending -> Bool in
+            pending.writers.append(writer)
+            defer { pending.scheduled = true }
+            return !pending.scheduled
+        }
+        if schedule { eventLoop.execute { self.run() } }
+    }
+
+    /// Drains every queued writer. On the event loop.
+    private func run() {
+        let writers = pending.withLock { pending -> [ClientWriter] in
+            defer { pending = ([], false) }
+            return pending.writers
+        }
+        for writer in writers { writer.drain() }
+    }
+}
+
+/// One ``DrainQueue`` per event loop, made on first use (the event loops outlive the hub).
+final class DrainQueues: Sendable {
+    private let queues = Mutex<[ObjectIdentifier: DrainQueue]>([:])
+
+    /// The queue of `eventLoop`.
+    func queue(for eventLoop: any EventLoop) -> DrainQueue {
+        queues.withLock { queues in
+            let key = ObjectIdentifier(eventLoop)
+            if let queue = queues[key] { return queue }
+            let queue = DrainQueue(eventLoop: eventLoop)
+            queues[key] = queue
+            return queue
+        }
+    }
+}
