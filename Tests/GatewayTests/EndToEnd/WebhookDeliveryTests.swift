@@ -150,6 +150,24 @@ import Testing
         }
     }
 
+    @Test func aBacklogBeyondAnEndpointsInFlightCapIsDeliveredExactlyOnce() async throws {
+        let receiver = WebhookReceiver()
+        try await receiver.run { receiverPort in
+            try await withLiveApp(deliveryOverrides()) { client, _ in
+                _ = try await client.subscribe("http://127.0.0.1:\(receiverPort)/capped", events: ["message-broadcast"], extra: #", "delivery": {"max_in_flight": 2}"#)
+                // Most of these park behind the cap of 2; every freed slot must wake one of them.
+                for index in 0..<60 { _ = try await client.post("/broadcast", json: #"{"message": "\#(index)"}"#) }
+                var seen: [String] = []
+                while seen.count < 60 {
+                    let request = try #require(try await receiver.requests.next(within: .seconds(10)))
+                    seen.append(request.data["message"] as? String ?? "")
+                }
+                #expect(Set(seen).count == 60, "each message once")
+                #expect(receiver.received.count == 60)
+            }
+        }
+    }
+
     @Test func rotationSignsWithBothSecretsDuringTheGracePeriod() async throws {
         let receiver = WebhookReceiver()
         try await receiver.run { receiverPort in

@@ -149,7 +149,7 @@ extension DeliveryEngine {
     /// - Returns: The operational events to send, and a reason to disable the subscription (failing too long).
     private func updateHealth(_ job: DeliveryJob, decision: DeliveryDecision, now: Int64) -> (events: [WebhookEvent], disable: String?) {
         let subscriptionID = job.subscription.id
-        var endpoint = endpoints[subscriptionID] ?? newEndpoint()
+        var endpoint = endpoints.removeValue(forKey: subscriptionID) ?? newEndpoint()
         defer { endpoints[subscriptionID] = endpoint }
         var events: [WebhookEvent] = []
         if case .delivered = decision {

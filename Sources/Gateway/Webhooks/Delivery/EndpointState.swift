@@ -1,3 +1,5 @@
+import DequeModule
+
 /// What the engine knows about one subscription's endpoint right now (not persisted: health is
 /// re-learned after a restart, except `failingSince`, which recovery rebuilds from the attempt log).
 struct EndpointState: Sendable {
@@ -9,8 +11,9 @@ struct EndpointState: Sendable {
     /// First failure since the last success (ms), for auto-disable and `delivery.recovered`.
     var failingSince: Int64?
     var failedAttempts = 0
-    /// Deliveries held back by the in-flight cap or FIFO order; re-queued when a slot frees.
-    var parked: [String] = []
+    /// Deliveries held back by the in-flight cap or FIFO order, oldest first; one is woken per freed slot.
+    /// At most the endpoint's pending deliveries.
+    var parked = Deque<String>()
 
     init(breaker: CircuitBreaker) {
         self.breaker = breaker
