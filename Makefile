@@ -25,6 +25,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(MAKE) contract
 	$(MAKE) browser
+	$(MAKE) bench-smoke
 
 # The OpenAPI document validates, and schemathesis finds no 5xx, schema violation or undocumented
 # status against a live server (in a loopback-only network namespace; see scripts/contract.sh).
@@ -47,7 +48,9 @@ clean:
 bench-micro: deps
 	$(SWIFT) package benchmark
 
-# Each micro-benchmark once on small fixtures, from the debug build, no timing checked: CI's proof
-# that they still build and run (a few seconds after `make test`'s build; see scripts/bench-smoke.sh).
+# Each micro-benchmark, and each `gateway bench` command, once on small fixtures from the debug build,
+# no timing checked: CI's proof that they still build and run (see scripts/bench-smoke.sh and
+# scripts/bench-commands-smoke.sh).
 bench-smoke: deps
 	SWIFT=$(SWIFT) bash scripts/bench-smoke.sh
+	SWIFT=$(SWIFT) bash scripts/bench-commands-smoke.sh
