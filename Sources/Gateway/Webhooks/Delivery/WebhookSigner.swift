@@ -1,3 +1,4 @@
+import Synchronization
 import WebhookVerifier
 
 /// Standard Webhooks signatures: `v1,<base64 HMAC-SHA256(key, "{id}.{timestamp}.{body}")>` where the
@@ -15,10 +16,21 @@ public enum WebhookSigner {
         try signer(secret).signature(body: body, id: id, timestamp: timestamp)
     }
 
+    /// Parsed keys by secret: decoding the base64 and building the key was most of a signature's cost
+    /// (3.5 µs and 20 allocations of 4). Bounded: **overflow policy: start over** (emptied when full;
+    /// the next signatures parse again), so secrets of deleted subscriptions cannot accumulate.
+    private static let keys = Mutex<[String: WebhookVerifier]>([:])
+    private static let maxCachedKeys = 50_000
+
     /// The shared Standard Webhooks implementation (the `WebhookVerifier` library receivers use).
     private static func signer(_ secret: String) throws -> WebhookVerifier {
+        if let cached = keys.withLock({ $0[secret] }) { return cached }
         guard secret.hasPrefix(secretPrefix), let verifier = try? WebhookVerifier(secret: secret) else {
             throw WebhookError.invalid("secret", "must be whsec_ followed by base64")
+        }
+        keys.withLock { keys in
+            if keys.count >= maxCachedKeys { keys.removeAll(keepingCapacity: true) }
+            keys[secret] = verifier
         }
         return verifier
     }
