@@ -114,6 +114,14 @@ import Darwin
             var smuggling = post(port, "/echo")
             smuggling.headers = [("x-note", "a\r\nx-injected: 1")]
             #expect(await transportError { try await transport.send(smuggling) }?.kind == .other, "refused before anything is sent")
+            smuggling.headers = [("x-note", "cut\0here")]
+            #expect(await transportError { try await transport.send(smuggling) }?.kind == .other, "NUL too")
+            var badURL = post(port, "/echo")
+            badURL.url += "\nx"
+            #expect(await transportError { try await transport.send(badURL) }?.kind == .other, "and in the URL")
+            var unicode = post(port, "/echo")
+            unicode.headers = [("x-note", "café ✓ \u{2028}")]
+            #expect(await transportError { try await transport.send(unicode) }?.kind == .connectionFailed, "other characters pass validation")
         }
     }
 

@@ -108,8 +108,9 @@ public final class CurlTransport: WebhookTransport {
     /// Refuses a request whose URL or headers contain CR, LF or NUL: libcurl would cut the string at
     /// NUL or send the line break on, letting a header value smuggle in another header.
     private static func validate(_ request: TransportRequest) throws(TransportError) {
-        let forbidden: Set<Unicode.Scalar> = ["\r", "\n", "\0"]
-        let isClean: (String) -> Bool = { !$0.unicodeScalars.contains(where: forbidden.contains) }
+        // On the UTF-8 bytes: CR, LF and NUL are single bytes there and never part of another
+        // character's encoding (a Set of scalars here cost 5 % of the engine's CPU).
+        let isClean: (String) -> Bool = { !$0.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 } }
         guard isClean(request.url) else {
             throw TransportError(.other, "the URL contains a line break or NUL character")
         }
