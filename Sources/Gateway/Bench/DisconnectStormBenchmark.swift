@@ -73,8 +73,3 @@ public struct DisconnectStormBenchmark: Sendable {
         }
     }
 }
-
-extension Duration {
-    /// Seconds as a `Double`, for rates.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

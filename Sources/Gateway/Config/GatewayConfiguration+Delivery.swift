@@ -97,6 +97,9 @@ extension GatewayConfiguration {
 }
 
 extension Duration {
+    /// Seconds as a `Double`, for rates and reports.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+
     /// Whole milliseconds, for the journal's integer times.
     var millis: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }

@@ -141,9 +141,6 @@ final class FanOutTally: Sendable {
 extension Duration {
     /// The whole duration in nanoseconds.
     var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
-
-    /// In seconds, as a Double.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// The figures `gateway bench fanout` prints.

@@ -46,52 +46,19 @@ import Testing
 
     @Test func receiveVerifiesRealDeliveriesAndFailsTheFirstAttemptsWhenAsked() async throws {
         let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-        let (receiver, stdout) = try launch(["receive", "--port", "0", "--secret", secret, "--fail", "1"])
-        defer {
-            receiver.terminate()
-            receiver.waitUntilExit()
-        }
-        let lines = LineReader(stdout)
-        let listening = try await lines.next(containing: "listening on ")
+        let receiver = try GatewayProcess(["receive", "--port", "0", "--secret", secret, "--fail", "1"])
+        defer { receiver.kill() }
+        let listening = try await receiver.line(containing: "listening on ")
         let url = try #require(listening.split(separator: " ").last.map(String.init))
         try await withLiveApp(deliveryOverrides()) { client, _ in
             _ = try await client.createWebhook(#"{"url": "\#(url)hook", "events": ["message-broadcast"], "secret": "\#(secret)"}"#)
             _ = try await client.post("/broadcast", json: #"{"message": "to the receive command"}"#)
-            let first = try await lines.next(containing: "message-broadcast")
+            let first = try await receiver.line(containing: "message-broadcast")
             #expect(first.contains("attempt 1") && first.contains("verified") && first.hasSuffix("-> 500"), "\(first)")
-            let second = try await lines.next(containing: "message-broadcast")
+            let second = try await receiver.line(containing: "message-broadcast")
             #expect(second.contains("attempt 2") && second.contains("verified") && second.hasSuffix("-> 200"), "\(second)")
             let id = first.split(separator: " ")[1]
             #expect(second.split(separator: " ")[1] == id, "the same webhook-id on the retry")
-        }
-    }
-}
-
-/// Reads a child's stdout line by line off the cooperative pool, with a bounded wait per line.
-private final class LineReader: Sendable {
-    private let lines = TestMailbox<String>()
-
-    init(_ pipe: Pipe) {
-        let lines = self.lines
-        Thread.detachNewThread {
-            var buffer = ""
-            while true {
-                let chunk = pipe.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                buffer += String(decoding: chunk, as: UTF8.self)
-                while let newline = buffer.firstIndex(of: "\n") {
-                    lines.push(String(buffer[..<newline]))
-                    buffer = String(buffer[buffer.index(after: newline)...])
-                }
-            }
-            lines.finish()
-        }
-    }
-
-    func next(containing text: String, within timeout: Duration = .seconds(15)) async throws -> String {
-        while true {
-            guard let line = try await lines.next(within: timeout) else { throw TestFailure("output ended before a line with \(text)") }
-            if line.contains(text) { return line }
         }
     }
 }
