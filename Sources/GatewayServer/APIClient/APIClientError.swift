@@ -5,6 +5,7 @@ import Gateway
 /// The gateway's own error answers (`{"error": {"code", "message"}}`) are shown as the server wrote them:
 /// `gateway: no subscription with id 'wh_1' (HTTP 404, not_found)`.
 struct APIClientError: Error, CustomStringConvertible {
+    /// What went wrong, which decides the exit code.
     private enum Kind {
         case http
         case unreachable

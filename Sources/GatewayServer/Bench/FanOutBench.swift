@@ -42,7 +42,8 @@ struct FanOutBench: AsyncParsableCommand {
         let tallies = (0..<subscribers).map { _ in FanOutTally(reference: reference) }
         let publisherProgress = WakeupSignal()
         let report = try await BenchSockets.with(count: subscribers) { index, changed in
-            BenchSocket(url: server.webSocketURL, changed: changed) { text in
+            // The publisher's queue holds a few seconds of sends at any rate tested; a subscriber sends nothing.
+            BenchSocket(url: server.webSocketURL, commandCapacity: index == 0 ? 1 << 16 : 16, changed: changed) { text in
                 tallies[index].record(text)
                 if index == 0 { publisherProgress.signal() }
             }
@@ -104,6 +105,7 @@ final class FanOutTally: Sendable {
     /// Latency samples kept per subscriber; beyond this, frames are counted but not timed.
     static let sampleLimit = 200_000
 
+    /// Frames counted and the latencies kept.
     private struct State {
         var count = 0
         var latencies: [Duration] = []
