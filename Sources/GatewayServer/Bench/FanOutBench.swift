@@ -127,11 +127,30 @@ final class FanOutTally: Sendable {
     var count: Int { state.withLock { $0.count } }
     var latencies: [Duration] { state.withLock { $0.latencies } }
 
-    /// Counts and times a frame if it carries a benchmark message.
+    /// Counts and times a frame if it carries a benchmark message. Scans UTF-8 bytes: the client shares
+    /// the server's two cores, and every microsecond it spends per frame shows up in the latencies.
     func record(_ frame: String) {
-        guard let marker = frame.firstRange(of: "bench:") else { return }
-        let fields = frame[marker.upperBound...].prefix { $0 != "\"" }.split(separator: ":")
-        guard fields.count == 2, let sent = Int64(fields[1]) else { return }
+        var frame = frame
+        let sent: Int64? = frame.withUTF8 { bytes in
+            let marker = Array("bench:".utf8)
+            guard bytes.count > marker.count, let start = (0...(bytes.count - marker.count)).first(where: { offset in
+                bytes[offset] == marker[0] && bytes[offset + 1] == marker[1] && bytes[offset + 2] == marker[2]
+                    && bytes[offset + 3] == marker[3] && bytes[offset + 4] == marker[4] && bytes[offset + 5] == marker[5]
+            }) else { return nil }
+            // "bench:<sequence>:<nanoseconds>": the number after the second colon.
+            var index = start + marker.count
+            while index < bytes.count, bytes[index] != UInt8(ascii: ":") { index += 1 }
+            index += 1
+            var value: Int64 = 0
+            var digits = 0
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                value = value * 10 + Int64(bytes[index] - 0x30)
+                index += 1
+                digits += 1
+            }
+            return digits > 0 ? value : nil
+        }
+        guard let sent else { return }
         let latency = Duration.nanoseconds(reference.duration(to: .now).nanoseconds - sent)
         state.withLock { state in
             state.count += 1
