@@ -61,6 +61,27 @@ import Testing
             }
         }
     }
+
+    @Test func anOpenCircuitIsCountedInStatsUntilItsProbeSucceeds() async throws {
+        let receiver = WebhookReceiver()
+        receiver.script("/down", [.status(500), .status(500)])
+        try await receiver.run { receiverPort in
+            let overrides = deliveryOverrides(["deliveries.breakerThreshold": .int(2), "deliveries.breakerCooldownSeconds": .double(1)])
+            try await withLiveApp(overrides) { client, _ in
+                _ = try await client.subscribe("http://127.0.0.1:\(receiverPort)/down", events: ["message-broadcast"])
+                _ = try await client.post("/broadcast", json: #"{"message": "trips the breaker"}"#)
+                @Sendable func openCircuits() async throws -> Int {
+                    let stats = try await client.get("/stats").json
+                    return (stats["webhooks"] as? [String: Any])?["open_circuits"] as? Int ?? -1
+                }
+                // Two failures open it; after the cool-down one probe goes, succeeds, and closes it.
+                let opened = try await poll({ try await openCircuits() }) { $0 == 1 }
+                let closed = try await poll({ try await openCircuits() }) { $0 == 0 }
+                #expect(opened == 1 && closed == 0)
+                #expect(receiver.received.count == 3)
+            }
+        }
+    }
 }
 
 /// Auto-disable and the shutdown status event.

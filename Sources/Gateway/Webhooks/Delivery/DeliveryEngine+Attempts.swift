@@ -150,7 +150,11 @@ extension DeliveryEngine {
     private func updateHealth(_ job: DeliveryJob, decision: DeliveryDecision, now: Int64) -> (events: [WebhookEvent], disable: String?) {
         let subscriptionID = job.subscription.id
         var endpoint = endpoints.removeValue(forKey: subscriptionID) ?? newEndpoint()
-        defer { endpoints[subscriptionID] = endpoint }
+        let wasOpen = endpoint.breaker.isOpen
+        defer {
+            openCircuits += (endpoint.breaker.isOpen ? 1 : 0) - (wasOpen ? 1 : 0)
+            endpoints[subscriptionID] = endpoint
+        }
         var events: [WebhookEvent] = []
         if case .delivered = decision {
             endpoint.breaker.recordSuccess()

@@ -56,6 +56,9 @@ public actor DeliveryEngine: Service {
     var heap = Heap<DueDelivery>()
     var generations: [String: Int] = [:]
     var endpoints: [String: EndpointState] = [:]
+    /// Endpoints whose breaker is open or half-open, kept as breakers change (counting them on every
+    /// settle cost O(endpoints)).
+    var openCircuits = 0
     var inFlight: Set<String> = []
     var accepting = true
     var lastMaintenance = ContinuousClock.now
@@ -208,7 +211,7 @@ public actor DeliveryEngine: Service {
     /// Refreshes the counters `/stats` reads.
     func publishCounters(_ change: (inout DeliveryCounters) -> Void = { _ in }) {
         let pending = ledger.pendingCount
-        let open = endpoints.values.count { $0.breaker.isOpen }
+        let open = openCircuits
         let flying = inFlight.count
         counters.withLock {
             change(&$0)
