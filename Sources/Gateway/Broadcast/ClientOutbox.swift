@@ -85,6 +85,11 @@ public final class ClientOutbox: Sendable {
             }
         }
 
+        var isFinished: Bool {
+            if case .finished = status { return true }
+            return false
+        }
+
         var isClosing: Bool {
             switch status {
             case .open, .finished: false
@@ -108,7 +113,8 @@ public final class ClientOutbox: Sendable {
     ///   - closeRequested: Called once when a close is requested or the client evicted, so the
     ///     writer can bound the close handshake even while a write is stuck on a client that does not read.
     public func attach(wake: @escaping @Sendable () -> Void, closeRequested: @escaping @Sendable () -> Void) {
-        let calls = state.withLock { state in
+        let calls = state.withLock { state -> [@Sendable () -> Void] in
+            guard !state.isFinished else { return [] }
             state.writer = Writer(wake: wake, closeRequested: closeRequested)
             return state.callbacks()
         }
@@ -150,6 +156,9 @@ public final class ClientOutbox: Sendable {
             state.status = .finished
             state.frames = []
             state.bytes = 0
+            // The last wake, then let the writer go: its callbacks hold it, and it holds this outbox
+            // and its channel, a cycle that would outlive the connection.
+            defer { state.writer = nil }
             return state.callbacks()
         }
         for call in calls { call() }

@@ -26,13 +26,16 @@ struct ChurnBench: AsyncParsableCommand {
     @Option(help: "Concurrent connect/close loops.") var workers = 16
     @Option(help: "Seconds to churn.") var duration = 5.0
     @Flag(inversion: .prefixedNo, help: "Subscribe a receiver to the connect/disconnect events.") var webhooks = true
+    @Option(help: "A running gateway to drive instead (with --no-webhooks; no CPU or memory figures).") var url: String?
 
     func validate() throws {
         guard workers >= 1, duration > 0 else { throw ValidationError("--workers ≥ 1, --duration > 0") }
+        if url != nil && webhooks { throw ValidationError("--url needs --no-webhooks (the receiver must be reachable from the server)") }
     }
 
     func run() async throws {
-        let server = try BenchServer.start(settings: ["WEBHOOKS_ALLOWED_NETWORKS": "127.0.0.0/8", "BROADCAST_MAX_CONNECTIONS": "\(workers + 100)"])
+        let server = try url.map { BenchServer.external(url: $0, token: nil) }
+            ?? BenchServer.start(settings: ["WEBHOOKS_ALLOWED_NETWORKS": "127.0.0.0/8", "BROADCAST_MAX_CONNECTIONS": "\(workers + 100)"])
         defer { server.stop() }
         let receiver = BenchReceiver()
         try await receiver.run(logger: Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })) { port in
@@ -68,6 +71,9 @@ struct ChurnBench: AsyncParsableCommand {
             if let before, let after {
                 let cpu = after.cpuSeconds - before.cpuSeconds
                 lines.append("  server CPU                \(fixed(cpu / Double(max(1, samples.count)) * 1e6, 1)) µs per cycle, deliveries included (\(fixed(cpu, 2)) s)")
+                // Every connection is closed again: growth here is what a closed connection leaves behind.
+                let growth = Double(after.residentBytes - before.residentBytes)
+                lines.append("  server RSS                \(fixed(Double(after.residentBytes) / 1_048_576, 1)) MiB after, \(fixed(growth / 1_048_576, 1)) MiB more than before (\(Int(growth / Double(max(1, samples.count)))) bytes per cycle)")
             }
             print(lines.joined(separator: "\n"))
         }

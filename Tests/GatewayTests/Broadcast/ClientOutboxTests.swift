@@ -57,6 +57,27 @@ import Testing
         #expect(probe.closes.load(ordering: .relaxed) == 1)
     }
 
+    @Test func finishingLetsTheWriterGoSoAConnectionLeavesNothingBehind() {
+        /// Stands for the writer, which holds the outbox and the channel.
+        final class Writer: Sendable {}
+        let outbox = ClientOutbox(limits: .init(frames: 10, bytes: 1000))
+        weak var released: Writer?
+        do {
+            let writer = Writer()
+            released = writer
+            outbox.attach(wake: { _ = writer }, closeRequested: { _ = writer })
+        }
+        #expect(released != nil, "held while the connection lives")
+        outbox.finish()
+        #expect(released == nil, "let go when it ends")
+        do {
+            let late = Writer()
+            released = late
+            outbox.attach(wake: { _ = late }, closeRequested: { _ = late })
+        }
+        #expect(released == nil, "a writer attached after the end is not kept")
+    }
+
     @Test func anIdleWriterIsWokenOnceThenDrainsUntilEmpty() {
         let outbox = ClientOutbox(limits: .init(frames: 10, bytes: 1000))
         outbox.enqueue(frame("welcome"))

@@ -20,7 +20,6 @@ extension DeliveryEngine {
         var records: [JournalRecord] = answer.map { [.idempotencyKey($0)] } ?? []
         var created: [String: [String]] = [:]
         for event in events {
-            metrics.eventAccepted(type: event.type)
             let targets = subscriptionID.map { id in registry.subscription(id: id).map { [$0] } ?? [] } ?? registry.subscriptions(for: event.type)
             guard !targets.isEmpty else { continue }
             records.append(.event(try event.record()))
@@ -30,8 +29,10 @@ extension DeliveryEngine {
                 created[event.id, default: []].append(id)
             }
         }
+        // Counted once accepted (journaled, or wanted by nobody), so an append that fails and is retried counts once.
+        if !records.isEmpty { try await persist(records) }
+        for event in events { metrics.eventAccepted(type: event.type) }
         guard !records.isEmpty else { return [:] }
-        try await persist(records)
         schedule(records)
         return created
     }

@@ -24,12 +24,12 @@ extension DeliveryEngine {
         } catch {
             outcome = .failure(TransportError(.other, "\(error)"))
         }
-        metrics.attemptDuration.record(duration: clock.duration(to: .now))
         if Task.isCancelled {
             // Shutdown abandoned this transfer: record nothing, it stays pending in the journal.
             await abandon(job)
             return
         }
+        metrics.attemptDuration.record(duration: clock.duration(to: .now))
         let now = epochMillis()
         let decision = DeliveryDecision.decide(
             attempt: job.attempt - job.attemptBase, outcome: outcome, policy: settings.delivery.retryPolicy, unit: Double.random(in: 0..<1), nowMillis: now
@@ -106,13 +106,13 @@ extension DeliveryEngine {
         } catch {
             // Not durable: keep the delivery pending and try again later rather than lose it.
             logger.error("Journal append failed", metadata: ["delivery.id": "\(job.deliveryID)", "error": "\(error)"])
-            releaseSlot(of: subscriptionID, deliveryID: job.deliveryID, now: epochMillis())
+            releaseSlot(of: job, now: epochMillis())
             schedule(job.deliveryID, at: epochMillis() + 1000)
             wakeup.signal()
             return
         }
         let now = epochMillis()
-        releaseSlot(of: subscriptionID, deliveryID: job.deliveryID, now: now)
+        releaseSlot(of: job, now: now)
         var operational: [WebhookEvent] = []
         var disable = decision?.disableReason
         if let decision {
@@ -141,7 +141,7 @@ extension DeliveryEngine {
 
     /// A transfer cut short by shutdown: free its slot, leave it pending.
     func abandon(_ job: DeliveryJob) {
-        releaseSlot(of: job.subscription.id, deliveryID: job.deliveryID, now: epochMillis())
+        releaseSlot(of: job, now: epochMillis())
         wakeup.signal()
     }
 

@@ -75,8 +75,12 @@ extension DeliveryEngine {
     /// Woken at the parked delivery's own (past) due time so that it goes ahead of
     /// deliveries that fell due since: waking every parked delivery on every release cost O(parked)
     /// per settle, quadratic for a backlog of one endpoint (15 000 parked took a minute of CPU).
-    func releaseSlot(of subscriptionID: String, deliveryID: String, now: Int64) {
-        inFlight.remove(deliveryID)
+    func releaseSlot(of job: DeliveryJob, now: Int64) {
+        inFlight.remove(job.deliveryID)
+        // A job that only settles a delivery of a deleted or disabled subscription never took one of
+        // the endpoint's slots: freeing one would let the endpoint exceed its cap.
+        guard job.settleDead == nil else { return }
+        let subscriptionID = job.subscription.id
         guard var endpoint = endpoints.removeValue(forKey: subscriptionID) else { return }
         defer { endpoints[subscriptionID] = endpoint }
         endpoint.inFlight = max(0, endpoint.inFlight - 1)

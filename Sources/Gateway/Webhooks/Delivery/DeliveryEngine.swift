@@ -141,9 +141,12 @@ public actor DeliveryEngine: Service {
     }
 
     /// How long the loop may sleep: until the earliest due delivery (capped so maintenance runs).
+    ///
+    /// With every global slot taken, due deliveries cannot start anyway: sleep until a settle signals
+    /// (sleeping until the earliest due time, already past, made this loop spin).
     private func nextWake() -> Duration? {
         let interval = settings.delivery.maintenanceInterval.millis
-        guard let next = heap.min?.at else { return .milliseconds(interval) }
+        guard inFlight.count < settings.delivery.maxInFlight, let next = heap.min?.at else { return .milliseconds(interval) }
         return .milliseconds(min(interval, max(0, next - epochMillis())))
     }
 
