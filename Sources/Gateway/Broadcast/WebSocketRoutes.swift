@@ -49,11 +49,13 @@ public struct WebSocketRoutes: Sendable {
             try await outbound.close(.policyViolation, reason: "client_id must be 1 to 64 characters of A-Z a-z 0-9 . _ -")
             return
         }
+        // Gone already: the client left during the handshake.
+        guard let channel = context.requestContext.channel else { return }
         guard let client = hub.connect(requestedID: requestedID) else {
             try await outbound.close(.init(codeNumber: 1013), reason: "hub is full")
             return
         }
-        let session = ClientSession(hub: hub, client: client, configuration: configuration, channel: context.requestContext.channel, logger: logger)
+        let session = ClientSession(hub: hub, client: client, configuration: configuration, channel: channel, logger: logger)
         try await session.run(inbound: inbound, outbound: outbound)
     }
 
