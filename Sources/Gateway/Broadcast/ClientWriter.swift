@@ -84,11 +84,3 @@ final class ClientWriter: Sendable {
         }
     }
 }
-
-extension TimeAmount {
-    /// The same span as a NIO `TimeAmount`.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

@@ -11,6 +11,8 @@ final class GatewayProcess: Sendable {
     private let lines = TestMailbox<String>()
     private let exit = TestMailbox<Int32>()
     private let stderr = TextBuffer()
+    /// Ends when the child's stderr reached end of file (everything it wrote has been read).
+    private let stderrClosed = TestMailbox<Never>()
 
     private static var binary: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gateway")
@@ -36,10 +38,11 @@ final class GatewayProcess: Sendable {
         try process.run()
         Self.readLines(output, into: lines)
         let stderr = self.stderr
+        let stderrClosed = self.stderrClosed
         Thread.detachNewThread {
             while true {
                 let chunk = errors.fileHandleForReading.availableData
-                if chunk.isEmpty { return }
+                if chunk.isEmpty { return stderrClosed.finish() }
                 stderr.text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
             }
         }
@@ -71,9 +74,11 @@ final class GatewayProcess: Sendable {
         }
     }
 
-    /// Waits for the child to exit and returns its status.
+    /// Waits for the child to exit and for the last of its stderr to be read, and returns its status
+    /// (the exit can be reported before the reader thread has read what was written just before it).
     func exitStatus(within timeout: Duration = .seconds(15)) async throws -> Int32 {
         guard let status = try await exit.next(within: timeout) else { throw TestFailure("no exit status") }
+        _ = try await stderrClosed.next(within: timeout)
         return status
     }
 

@@ -15,7 +15,7 @@ extension DeliveryEngine {
             return
         }
         let started = epochMillis()
-        let clock = ContinuousClock.now
+        let attemptStart = ContinuousClock.now
         let outcome: AttemptOutcome
         do {
             outcome = .response(try await transport.send(try request(for: job, timestamp: started / 1000)))
@@ -29,7 +29,7 @@ extension DeliveryEngine {
             await abandon(job)
             return
         }
-        metrics.attemptDuration.record(duration: clock.duration(to: .now))
+        metrics.attemptDuration.record(duration: attemptStart.duration(to: .now))
         let now = epochMillis()
         let decision = DeliveryDecision.decide(
             attempt: job.attempt - job.attemptBase, outcome: outcome, policy: settings.delivery.retryPolicy, unit: Double.random(in: 0..<1), nowMillis: now
