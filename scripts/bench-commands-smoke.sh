@@ -29,7 +29,7 @@ run() {
     fi
     echo "  ran once: gateway bench $*"
 }
-run "server CPU" fanout --subscribers 5 --rate 50 --duration 1
+run "kernel floor" fanout --subscribers 5 --rate 50 --duration 1
 run "server CPU" fanout --subscribers 3 --rate 0 --duration 1 --publish http
 run "engine" deliveries --subscriptions 3 --events 5
 run "webhooks delivered" churn --workers 2 --duration 1

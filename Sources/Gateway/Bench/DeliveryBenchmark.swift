@@ -44,15 +44,18 @@ public struct DeliveryBenchmark: Sendable {
         public var lost: Int
         /// The pacing, in events per second (0 = unpaced, where the ratio to the transport means something).
         public var rate: Int
+        /// The whole process's CPU time per request in each phase (the receiver's share included), in µs.
+        public var cpuMicros: (raw: Double, transport: Double, engine: Double) = (0, 0, 0)
 
         public var description: String {
             func percent(_ value: Double) -> String { rawCurlPerSecond > 0 ? "\(Int((value / rawCurlPerSecond * 100).rounded()))% of raw" : "-" }
+            func cpu(_ micros: Double) -> String { micros > 0 ? ", \(Int(micros.rounded())) µs CPU each" : "" }
             let comparison = rate > 0 ? "paced at \(rate) events/s" : percent(enginePerSecond)
             return """
-                delivery benchmark: \(deliveries) deliveries to a local receiver
-                  raw curl multi (C, no engine)           \(Int(rawCurlPerSecond)) requests/s
-                  transport only (Swift curl multi)       \(Int(transportOnlyPerSecond)) requests/s  (\(percent(transportOnlyPerSecond)))
-                  engine (journal + sign + schedule)      \(Int(enginePerSecond)) deliveries/s  (\(comparison))
+                delivery benchmark: \(deliveries) deliveries to a local receiver (CPU: the whole process, receiver included)
+                  raw curl multi (C, no engine)           \(Int(rawCurlPerSecond)) requests/s\(cpu(cpuMicros.raw))
+                  transport only (Swift curl multi)       \(Int(transportOnlyPerSecond)) requests/s  (\(percent(transportOnlyPerSecond))\(cpu(cpuMicros.transport)))
+                  engine (journal + sign + schedule)      \(Int(enginePerSecond)) deliveries/s  (\(comparison)\(cpu(cpuMicros.engine)))
                   events accepted (durable)               \(Int(acceptedEventsPerSecond)) events/s
                   event-to-receiver latency               \(latency)
                   lost                                    \(lost)
@@ -78,13 +81,21 @@ public struct DeliveryBenchmark: Sendable {
 
         // Phase 0: the plain C client, with as many connections as the transport opens to one host.
         let inFlight = configuration.delivery.maxHostConnections
+        /// CPU µs of this process per request since `since`.
+        func cpuPerRequest(since: ProcessUsage?) -> Double {
+            guard let since, let now = ProcessUsage.current else { return 0 }
+            return (now.cpuSeconds - since.cpuSeconds) / Double(total) * 1e6
+        }
+        var usage = ProcessUsage.current
         let raw = try await NIOThreadPool.singleton.runIfActive {
             body.withUnsafeBufferPointer { bytes in
                 bytes.withMemoryRebound(to: CChar.self) { ccurl_baseline_post(url, $0.baseAddress, $0.count, total, inFlight) }
             }
         }
         if raw.failed > 0 { logger.warning("raw curl client: \(raw.failed) requests failed") }
+        let rawCPU = cpuPerRequest(since: usage)
         receiver.reset()
+        usage = ProcessUsage.current
 
         // Phase 1: the transport alone, 256 in flight.
         let clock = ContinuousClock()
@@ -101,6 +112,7 @@ public struct DeliveryBenchmark: Sendable {
             }
         }
         let transportSeconds = transportStart.duration(to: clock.now).seconds
+        let transportCPU = cpuPerRequest(since: usage)
         receiver.reset()
 
         // Phase 2: the engine.
@@ -109,6 +121,7 @@ public struct DeliveryBenchmark: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
             var accepted: [String: ContinuousClock.Instant] = [:]
+            let engineUsage = ProcessUsage.current
             let engineStart = clock.now
             let batchSize = rate > 0 ? 1 : 100
             for batch in stride(from: 0, to: events, by: batchSize) {
@@ -126,15 +139,18 @@ public struct DeliveryBenchmark: Sendable {
                 while receiver.count < total, !Task.isCancelled { await receiver.changed.wait(for: .milliseconds(100)) }
             }
             let engineSeconds = engineStart.duration(to: clock.now).seconds
+            let engineCPU = cpuPerRequest(since: engineUsage)
             let arrivals = receiver.arrivals
             let latencies = accepted.compactMap { id, at in arrivals[id].map { at.duration(to: $0) } }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
             try await stack.registry.shutdown()
-            return Report(
+            var report = Report(
                 deliveries: total, rawCurlPerSecond: Double(raw.succeeded) / max(raw.seconds, 1e-9), transportOnlyPerSecond: Double(total) / transportSeconds, enginePerSecond: Double(arrivals.count) / engineSeconds,
                 acceptedEventsPerSecond: Double(events) / acceptSeconds, latency: LatencySummary(latencies), lost: total - arrivals.count, rate: rate
             )
+            report.cpuMicros = (rawCPU, transportCPU, engineCPU)
+            return report
         }
     }
 }

@@ -45,12 +45,13 @@ public struct WebSocketRoutes: Sendable {
         outbound: WebSocketOutboundWriter,
         context: WebSocketRouterContext<AppRequestContext>
     ) async throws {
+        // First, so that the context (kept in a cycle by HummingbirdWebSocket) never holds the channel longer.
+        let channel = context.requestContext.takeChannel()
         if let requestedID, !Self.isValidClientID(requestedID) {
             try await outbound.close(.policyViolation, reason: "client_id must be 1 to 64 characters of A-Z a-z 0-9 . _ -")
             return
         }
-        // Gone already: the client left during the handshake.
-        guard let channel = context.requestContext.channel else { return }
+        guard let channel else { return }
         guard let client = hub.connect(requestedID: requestedID) else {
             try await outbound.close(.init(codeNumber: 1013), reason: "hub is full")
             return

@@ -1,6 +1,7 @@
 public import Hummingbird
 public import HummingbirdWebSocket
 public import NIOCore
+import Synchronization
 
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
@@ -11,23 +12,27 @@ public import Foundation
 /// The request context of every route: WebSocket-capable, and carrying the connection's channel so
 /// that the hub can write to a client and drop one that stopped reading.
 ///
-/// The channel is held weakly. HummingbirdWebSocket 2.8.1 keeps a WebSocket route's context in a box
-/// that the context itself references (`WebSocketHandlerReference`), a cycle that is never broken; a
-/// strong channel here made every WebSocket connection leak its whole NIO channel (about 5 KiB each,
-/// see docs/PERFORMANCE.md). Weakly held, only the small context leaks (about 1 KiB, upstream).
+/// The WebSocket route takes the channel out (``takeChannel()``) as its first step. HummingbirdWebSocket
+/// 2.8.1 keeps a WebSocket route's context in a box that the context itself references
+/// (`WebSocketHandlerReference`), a cycle that is never broken; a channel left in the context made
+/// every WebSocket connection leak its whole NIO channel (about 5 KiB each, see docs/PERFORMANCE.md).
+/// Taken out, only the small context leaks (about 1 KiB, upstream). Not a `weak` reference: that gives
+/// the channel a side table, and every retain and release of it on the write path (several per frame)
+/// then takes the runtime's slow path (measured: 14 % of the hub's CPU in fan-out).
 public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<Self>
-    private let connection: WeakChannel
+    private let connection: ChannelSlot
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.webSocket = .init()
-        self.connection = WeakChannel(source.channel)
+        self.connection = ChannelSlot(source.channel)
     }
 
-    /// The TCP connection this request arrived on, while it is open.
-    public var channel: (any Channel)? { connection.channel }
+    /// The TCP connection this request arrived on; the first call gets it, later calls get `nil`
+    /// (so that the context, which may outlive the connection, no longer holds it).
+    public func takeChannel() -> (any Channel)? { connection.take() }
 
     /// JSON with ISO-8601 dates (milliseconds, UTC) and stable key order, like every gateway payload.
     public var responseEncoder: JSONEncoder { JSONEncoder.gateway }
@@ -46,11 +51,18 @@ extension JSONEncoder {
     }
 }
 
-/// A channel held weakly (see ``AppRequestContext``).
-final class WeakChannel: Sendable {
-    weak let channel: (any Channel)?
+/// A channel that can be taken out once (see ``AppRequestContext``).
+final class ChannelSlot: Sendable {
+    private let channel: Mutex<(any Channel)?>
 
     init(_ channel: any Channel) {
-        self.channel = channel
+        self.channel = Mutex(channel)
+    }
+
+    func take() -> (any Channel)? {
+        channel.withLock { channel in
+            defer { channel = nil }
+            return channel
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Gateway
 import Synchronization
 
 import Foundation
@@ -80,25 +81,6 @@ final class BenchServer: Sendable {
         while process.isRunning && Date() < deadline { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-    }
-}
-
-/// CPU time (user + system) and resident set size of a process, from `/proc/<pid>/stat` and `status`.
-struct ProcessUsage: Sendable {
-    var cpuSeconds: Double
-    var residentBytes: Int
-
-    init?(pid: Int32) {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return nil }
-        // After "pid (comm)": state is field 3, utime 14, stime 15 (man 5 proc).
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        cpuSeconds = (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
-        residentBytes = (rss?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 1024
     }
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Gateway
+import NIOCore
 import Synchronization
 
 import Foundation
@@ -42,9 +43,8 @@ struct FanOutBench: AsyncParsableCommand {
         let tallies = (0..<subscribers).map { _ in FanOutTally(reference: reference) }
         let publisherProgress = WakeupSignal()
         let report = try await BenchSockets.with(count: subscribers) { index, changed in
-            // The publisher's queue holds a few seconds of sends at any rate tested; a subscriber sends nothing.
-            BenchSocket(url: server.webSocketURL, commandCapacity: index == 0 ? 1 << 16 : 16, changed: changed) { text in
-                tallies[index].record(text)
+            BenchSocket(url: server.webSocketURL, changed: changed) { frame in
+                tallies[index].record(frame)
                 if index == 0 { publisherProgress.signal() }
             }
         } _: { crowd in
@@ -60,6 +60,12 @@ struct FanOutBench: AsyncParsableCommand {
             )
         }
         print(report)
+        // The same frames, same rate, same number of loopback sockets, written by a bare thread: the raw limit.
+        let frameBytes = tallies.last?.frameBytes ?? 0
+        if server.isLocal, frameBytes > 0 {
+            let floor = try await KernelWriteFloor(connections: subscribers, messages: min(report.sent, rate > 0 ? 2 * rate : 2_000), rate: rate, frameBytes: frameBytes + 2).measure()
+            print("  kernel floor              \(fixed(floor, 2)) µs CPU per write(2) of the same \(frameBytes + 2)-byte frames to \(subscribers) loopback sockets, same rate, no server")
+        }
     }
 
     /// Sends for `duration` seconds; returns how many messages went out.
@@ -79,7 +85,7 @@ struct FanOutBench: AsyncParsableCommand {
             }
             let text = FanOutTally.message(sequence: sent, reference: reference)
             if publish == "ws" {
-                guard crowd.sockets[0].send(#"{"message":"\#(text)"}"#) else { throw BenchError("the publisher's send queue is full") }
+                guard crowd.sockets[0].send(#"{"message":"\#(text)"}"#) else { throw BenchError("the publisher's socket is closed or its send buffer is full") }
             } else {
                 try await postBroadcast(text, server: server)
             }
@@ -109,6 +115,8 @@ final class FanOutTally: Sendable {
     private struct State {
         var count = 0
         var latencies: [Duration] = []
+        /// Size of the last benchmark frame (its WebSocket payload).
+        var frameBytes = 0
     }
 
     private let reference: ContinuousClock.Instant
@@ -125,13 +133,13 @@ final class FanOutTally: Sendable {
     }
 
     var count: Int { state.withLock { $0.count } }
+    var frameBytes: Int { state.withLock { $0.frameBytes } }
     var latencies: [Duration] { state.withLock { $0.latencies } }
 
     /// Counts and times a frame if it carries a benchmark message. Scans UTF-8 bytes: the client shares
     /// the server's two cores, and every microsecond it spends per frame shows up in the latencies.
-    func record(_ frame: String) {
-        var frame = frame
-        let sent: Int64? = frame.withUTF8 { bytes in
+    func record(_ frame: ByteBuffer) {
+        let sent: Int64? = frame.withUnsafeReadableBytes { bytes in
             let marker = Array("bench:".utf8)
             guard bytes.count > marker.count, let start = (0...(bytes.count - marker.count)).first(where: { offset in
                 bytes[offset] == marker[0] && bytes[offset + 1] == marker[1] && bytes[offset + 2] == marker[2]
@@ -154,6 +162,7 @@ final class FanOutTally: Sendable {
         let latency = Duration.nanoseconds(reference.duration(to: .now).nanoseconds - sent)
         state.withLock { state in
             state.count += 1
+            state.frameBytes = frame.readableBytes
             if state.latencies.count < Self.sampleLimit { state.latencies.append(latency) }
         }
     }
