@@ -22,7 +22,9 @@ public struct WebhookVerifier: Sendable {
     /// The prefix of Standard Webhooks secrets.
     public static let secretPrefix = "whsec_"
 
-    private let key: SymmetricKey
+    /// HMAC-SHA256 keyed with the secret, before any data: each signature starts from a copy (a
+    /// value type), which skips deriving the inner and outer pads from the key every time.
+    private let keyed: HMAC<SHA256>
     /// How far the timestamp may be from now, either way (default 5 minutes).
     public var tolerance: Duration
 
@@ -33,7 +35,7 @@ public struct WebhookVerifier: Sendable {
     public init(secret: String, tolerance: Duration = .seconds(300)) throws(WebhookVerificationError) {
         let encoded = secret.hasPrefix(Self.secretPrefix) ? String(secret.dropFirst(Self.secretPrefix.count)) : secret
         guard let bytes = Data(base64Encoded: encoded), !bytes.isEmpty else { throw .invalidSecret }
-        key = SymmetricKey(data: bytes)
+        keyed = HMAC<SHA256>(key: SymmetricKey(data: bytes))
         self.tolerance = tolerance
     }
 
@@ -73,9 +75,12 @@ public struct WebhookVerifier: Sendable {
 
     /// The `v1,<base64>` signature of a delivery (what a sender puts in `webhook-signature`).
     public func signature(body: some Collection<UInt8>, id: String, timestamp: Int64) -> String {
-        var hmac = HMAC<SHA256>(key: key)
-        hmac.update(data: Array("\(id).\(timestamp).".utf8))
-        hmac.update(data: Array(body))
+        var hmac = keyed
+        var prefix = "\(id).\(timestamp)."
+        prefix.withUTF8 { hmac.update(data: UnsafeRawBufferPointer($0)) }
+        if body.withContiguousStorageIfAvailable({ hmac.update(data: UnsafeRawBufferPointer($0)) }) == nil {
+            Array(body).withUnsafeBytes { hmac.update(data: $0) }
+        }
         return "v1," + Data(hmac.finalize()).base64EncodedString()
     }
 

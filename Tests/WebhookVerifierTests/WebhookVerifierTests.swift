@@ -21,6 +21,16 @@ import WebhookVerifier
         #expect(try WebhookVerifier(secret: String(Self.secret.dropFirst(6))).matches(body: Self.body, id: Self.id, timestamp: 1_614_265_330, signatures: Self.signature))
     }
 
+    @Test func oneVerifierSignsManyMessagesEachFromAFreshStart() throws {
+        // Signing starts from a copy of the keyed HMAC: no message may leave state behind for the next.
+        let verifier = try WebhookVerifier(secret: Self.secret)
+        let other = verifier.signature(body: Array("another body".utf8), id: "msg_other", timestamp: 1)
+        #expect(verifier.signature(body: Self.body, id: Self.id, timestamp: 1_614_265_330) == Self.signature)
+        #expect(verifier.signature(body: ArraySlice(Self.body), id: Self.id, timestamp: 1_614_265_330) == Self.signature)
+        #expect(verifier.signature(body: Array("another body".utf8), id: "msg_other", timestamp: 1) == other)
+        #expect(other != Self.signature)
+    }
+
     @Test func everyTamperingIsRefusedWithItsReason() throws {
         let verifier = try WebhookVerifier(secret: Self.secret)
         func failure(_ body: [UInt8] = Self.body, id: String = Self.id, timestamp: String = Self.timestamp, signatures: String = Self.signature, now: Date = Self.then) -> WebhookVerificationError? {

@@ -15,8 +15,12 @@ typedef struct {
     double seconds;   ///< wall time from the first transfer added to the last one done
 } ccurl_baseline_result;
 
-/// Posts `body` (`length` bytes, content-type application/json) to `url` `total` times with at most
-/// `in_flight` transfers (and as many connections) at once, and returns what happened.
-ccurl_baseline_result ccurl_baseline_post(const char *url, const char *body, size_t length, long total, long in_flight);
+/// Posts `body` (`length` bytes) to `url` `total` times with at most `in_flight` transfers (and as
+/// many connections) at once, and returns what happened. Each request carries the `header_count`
+/// lines of `headers` (`name: value`) and a unique `webhook-id: <id_prefix><n>`, so that the receiver
+/// does the same work per request as for the gateway's own deliveries.
+ccurl_baseline_result ccurl_baseline_post(
+    const char *url, const char *body, size_t length, long total, long in_flight,
+    const char *const *headers, size_t header_count, const char *id_prefix);
 
 #endif

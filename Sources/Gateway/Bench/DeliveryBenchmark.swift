@@ -1,5 +1,8 @@
 public import Logging
 import CCurlBaseline
+#if canImport(Glibc)
+import Glibc
+#endif
 import Configuration
 import NIOPosix
 import ServiceLifecycle
@@ -42,10 +45,18 @@ public struct DeliveryBenchmark: Sendable {
         public var acceptedEventsPerSecond: Double
         public var latency: LatencySummary
         public var lost: Int
+        /// Requests the receiver got beyond the first of each delivery (at-least-once repeats).
+        public var duplicated = 0
+        /// Attempts the engine made (more than the deliveries when some were retried).
+        public var attempts = 0
         /// The pacing, in events per second (0 = unpaced, where the ratio to the transport means something).
         public var rate: Int
         /// The whole process's CPU time per request in each phase (the receiver's share included), in µs.
         public var cpuMicros: (raw: Double, transport: Double, engine: Double) = (0, 0, 0)
+        /// The engine with a transport that answers 200 at once, in process (no network, no receiver):
+        /// what the engine itself costs per delivery.
+        public var instantPerSecond: Double = 0
+        public var instantCPUMicros: Double = 0
 
         public var description: String {
             func percent(_ value: Double) -> String { rawCurlPerSecond > 0 ? "\(Int((value / rawCurlPerSecond * 100).rounded()))% of raw" : "-" }
@@ -56,9 +67,11 @@ public struct DeliveryBenchmark: Sendable {
                   raw curl multi (C, no engine)           \(Int(rawCurlPerSecond)) requests/s\(cpu(cpuMicros.raw))
                   transport only (Swift curl multi)       \(Int(transportOnlyPerSecond)) requests/s  (\(percent(transportOnlyPerSecond))\(cpu(cpuMicros.transport)))
                   engine (journal + sign + schedule)      \(Int(enginePerSecond)) deliveries/s  (\(comparison)\(cpu(cpuMicros.engine)))
+                  engine alone (instant transport)        \(Int(instantPerSecond)) deliveries/s  (no network, no receiver\(cpu(instantCPUMicros)))
                   events accepted (durable)               \(Int(acceptedEventsPerSecond)) events/s
                   event-to-receiver latency               \(latency)
                   lost                                    \(lost)
+                  duplicated                              \(duplicated)  (attempts made: \(attempts))
                 """
         }
     }
@@ -87,9 +100,20 @@ public struct DeliveryBenchmark: Sendable {
             return (now.cpuSeconds - since.cpuSeconds) / Double(total) * 1e6
         }
         var usage = ProcessUsage.current
+        // Every phase sends the headers a delivery carries (a unique webhook-id included), so the receiver
+        // does the same work per request in each and the ratios compare the senders alone.
+        let headers: [(name: String, value: String)] = [
+            ("content-type", "application/json"), ("user-agent", stack.transport.configuration.userAgent),
+            ("webhook-timestamp", "1764374400"), ("webhook-signature", "v1," + String(repeating: "A", count: 43) + "="),
+        ]
         let raw = try await NIOThreadPool.singleton.runIfActive {
-            body.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { ccurl_baseline_post(url, $0.baseAddress, $0.count, total, inFlight) }
+            let lines = headers.map { strdup("\($0.name): \($0.value)") }
+            defer { for line in lines { free(line) } }
+            let pointers = lines.map { UnsafePointer($0) }
+            return body.withUnsafeBufferPointer { bytes in
+                bytes.withMemoryRebound(to: CChar.self) {
+                    ccurl_baseline_post(url, $0.baseAddress, $0.count, total, inFlight, pointers, pointers.count, "msg_01KBASELINE")
+                }
             }
         }
         if raw.failed > 0 { logger.warning("raw curl client: \(raw.failed) requests failed") }
@@ -102,12 +126,17 @@ public struct DeliveryBenchmark: Sendable {
         let transportStart = clock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             var started = 0
+            func post(_ number: Int) -> TransportRequest {
+                TransportRequest(url: url, headers: headers + [("webhook-id", "msg_01KTRANSPORT\(number)")], body: body, connectTimeout: .seconds(5), totalTimeout: .seconds(15))
+            }
             while started < min(256, total) {
-                group.addTask { _ = try await stack.transport.send(TransportRequest(url: url, headers: [("content-type", "application/json")], body: body, connectTimeout: .seconds(5), totalTimeout: .seconds(15))) }
+                let request = post(started)
+                group.addTask { _ = try await stack.transport.send(request) }
                 started += 1
             }
             while try await group.next() != nil, started < total {
-                group.addTask { _ = try await stack.transport.send(TransportRequest(url: url, headers: [("content-type", "application/json")], body: body, connectTimeout: .seconds(5), totalTimeout: .seconds(15))) }
+                let request = post(started)
+                group.addTask { _ = try await stack.transport.send(request) }
                 started += 1
             }
         }
@@ -144,13 +173,56 @@ public struct DeliveryBenchmark: Sendable {
             let latencies = accepted.compactMap { id, at in arrivals[id].map { at.duration(to: $0) } }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
+            let instant = try await measureEngineAlone(configuration: configuration, registry: stack.registry, total: total)
             try await stack.registry.shutdown()
             var report = Report(
                 deliveries: total, rawCurlPerSecond: Double(raw.succeeded) / max(raw.seconds, 1e-9), transportOnlyPerSecond: Double(total) / transportSeconds, enginePerSecond: Double(arrivals.count) / engineSeconds,
                 acceptedEventsPerSecond: Double(events) / acceptSeconds, latency: LatencySummary(latencies), lost: total - arrivals.count, rate: rate
             )
             report.cpuMicros = (rawCPU, transportCPU, engineCPU)
+            (report.instantPerSecond, report.instantCPUMicros) = instant
+            report.duplicated = max(0, receiver.count - arrivals.count)
+            report.attempts = stack.engine.statistics.attempts
             return report
         }
+    }
+
+    /// The same events through a second engine (own journal, same subscriptions) whose transport answers
+    /// 200 at once: deliveries/s and CPU µs per delivery of the engine alone.
+    private func measureEngineAlone(configuration: GatewayConfiguration, registry: FileWebhookRegistry, total: Int) async throws -> (Double, Double) {
+        let journal = try OutboxJournal(
+            directory: directory + "/journal-instant",
+            configuration: .init(durability: OutboxJournal.Durability(rawValue: durability) ?? .always, segmentMaxBytes: configuration.delivery.journalSegmentMaxBytes),
+            logger: logger
+        )
+        let engine = DeliveryEngine(
+            settings: .init(delivery: configuration.delivery, userAgent: "gateway-bench"), registry: registry, transport: InstantTransport(), journal: journal,
+            recovered: try journal.recover(), logger: logger
+        )
+        let group = ServiceGroup(configuration: .init(services: [journal, engine], logger: logger))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            let usage = ProcessUsage.current
+            let start = ContinuousClock.now
+            for batch in stride(from: 0, to: events, by: 100) {
+                _ = try await engine.accept((batch..<min(events, batch + 100)).map { WebhookEvent(type: "message-broadcast", data: ["message": .string("benchmark \($0)")]) })
+            }
+            _ = try? await withDeadline(.seconds(120)) {
+                while engine.statistics.delivered < total, !Task.isCancelled { await engine.countersChanged.wait(for: .milliseconds(100)) }
+            }
+            let seconds = start.duration(to: .now).seconds
+            let cpu = (ProcessUsage.current?.cpuSeconds ?? 0) - (usage?.cpuSeconds ?? 0)
+            let delivered = engine.statistics.delivered
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return (Double(delivered) / seconds, cpu / Double(max(1, delivered)) * 1e6)
+        }
+    }
+}
+
+/// A transport that answers every request with 200 at once, in process: the engine's own cost.
+struct InstantTransport: WebhookTransport {
+    func send(_ request: TransportRequest) async throws -> TransportResponse {
+        TransportResponse(statusCode: 200, headers: [:], body: [], duration: .zero)
     }
 }

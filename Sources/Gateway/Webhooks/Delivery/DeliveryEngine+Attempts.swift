@@ -8,10 +8,11 @@ import Foundation
 #endif
 
 extension DeliveryEngine {
-    /// Makes one attempt off the actor: sign, send, decide, journal; then applies the result on the actor.
+    /// Makes one attempt off the actor: sign, send, decide; then hands the result to the settler,
+    /// which journals and applies results in batches (``settleFinished()``).
     nonisolated func perform(_ job: DeliveryJob) async {
         if let reason = job.settleDead {
-            await settle(job, records: [.dead(deliveryID: job.deliveryID, at: epochMillis(), reason: reason)], decision: nil)
+            finish(AttemptResult(job: job, records: [.dead(deliveryID: job.deliveryID, at: epochMillis(), reason: reason)], decision: nil))
             return
         }
         let started = epochMillis()
@@ -34,7 +35,7 @@ extension DeliveryEngine {
         let decision = DeliveryDecision.decide(
             attempt: job.attempt - job.attemptBase, outcome: outcome, policy: settings.delivery.retryPolicy, unit: Double.random(in: 0..<1), nowMillis: now
         )
-        await settle(job, records: records(for: job, outcome: outcome, decision: decision, startedAt: started, now: now), decision: decision)
+        finish(AttemptResult(job: job, records: records(for: job, outcome: outcome, decision: decision, startedAt: started, now: now), decision: decision))
     }
 
     /// The signed POST for an attempt.
@@ -98,44 +99,46 @@ extension DeliveryEngine {
         return [WebhookEvent(type: WebhookEventType.webhookDisabled.name, data: ["subscription_id": .string(subscriptionID), "reason": .string(reason)])]
     }
 
-    /// Journals the records, applies them, updates endpoint health, frees the slot.
-    func settle(_ job: DeliveryJob, records: [JournalRecord], decision: DeliveryDecision?) async {
-        let subscriptionID = job.subscription.id
+    /// Journals a batch of attempt results in one append, then applies each: frees its slot, updates
+    /// endpoint health, schedules retries; then sends the operational events they imply.
+    func settle(_ batch: [AttemptResult]) async {
         do {
-            try await persist(records)
+            try await persist(batch.flatMap(\.records))
         } catch {
-            // Not durable: keep the delivery pending and try again later rather than lose it.
-            logger.error("Journal append failed", metadata: ["delivery.id": "\(job.deliveryID)", "error": "\(error)"])
-            releaseSlot(of: job, now: epochMillis())
-            schedule(job.deliveryID, at: epochMillis() + 1000)
+            // Not durable: keep the deliveries pending and try again later rather than lose them.
+            logger.error("Journal append failed", metadata: ["delivery.count": "\(batch.count)", "error": "\(error)"])
+            let now = epochMillis()
+            for result in batch {
+                releaseSlot(of: result.job, now: now)
+                schedule(result.job.deliveryID, at: now + 1000)
+            }
             wakeup.signal()
             return
         }
         let now = epochMillis()
-        releaseSlot(of: job, now: now)
         var operational: [WebhookEvent] = []
-        var disable = decision?.disableReason
-        if let decision {
-            let health = updateHealth(job, decision: decision, now: now)
-            operational = health.events
-            disable = disable ?? health.disable
-        }
-        if case .retry(let delay, _) = decision { schedule(job.deliveryID, at: now + delay.millis) }
-        metrics.settled(DeliveryMetrics.Outcome(decision))
-        publishCounters { counters in
-            guard let decision else { return counters.dead += 1 }
-            counters.attempts += 1
-            switch decision {
-            case .delivered: counters.delivered += 1
-            case .retry: counters.failedAttempts += 1
-            case .dead:
-                counters.failedAttempts += 1
-                counters.dead += 1
+        var disable: [String: String] = [:]
+        var tally = DeliveryCounters()
+        for result in batch {
+            let job = result.job
+            releaseSlot(of: job, now: now)
+            let decision = result.decision
+            if let reason = decision?.disableReason { disable[job.subscription.id] = disable[job.subscription.id] ?? reason }
+            if let decision {
+                let health = updateHealth(job, decision: decision, now: now)
+                operational += health.events
+                if let reason = health.disable { disable[job.subscription.id] = disable[job.subscription.id] ?? reason }
             }
+            if case .retry(let delay, _) = decision { schedule(job.deliveryID, at: now + delay.millis) }
+            metrics.settled(DeliveryMetrics.Outcome(decision))
+            tally.count(decision)
+            logger.debug("Delivery attempt", metadata: ["delivery.id": "\(job.deliveryID)", "delivery.attempt": "\(job.attempt)", "webhook.subscription.id": "\(job.subscription.id)", "delivery.decision": "\(String(describing: decision))"])
         }
-        logger.debug("Delivery attempt", metadata: ["delivery.id": "\(job.deliveryID)", "delivery.attempt": "\(job.attempt)", "webhook.subscription.id": "\(subscriptionID)", "delivery.decision": "\(String(describing: decision))"])
+        publishCounters { $0.add(tally) }
         wakeup.signal()
-        if let disable { operational += await disableSubscription(subscriptionID, reason: disable) }
+        for (subscriptionID, reason) in disable.sorted(by: { $0.key < $1.key }) {
+            operational += await disableSubscription(subscriptionID, reason: reason)
+        }
         if !operational.isEmpty { _ = try? await accept(operational) }
     }
 
@@ -180,6 +183,29 @@ extension DeliveryEngine {
             }
         }
         return (events, nil)
+    }
+}
+
+extension DeliveryCounters {
+    /// Counts one settled attempt; no decision means settled dead without an attempt.
+    mutating func count(_ decision: DeliveryDecision?) {
+        guard let decision else { return dead += 1 }
+        attempts += 1
+        switch decision {
+        case .delivered: delivered += 1
+        case .retry: failedAttempts += 1
+        case .dead:
+            failedAttempts += 1
+            dead += 1
+        }
+    }
+
+    /// Adds the attempt counts of `other` (a batch's tally).
+    mutating func add(_ other: DeliveryCounters) {
+        attempts += other.attempts
+        delivered += other.delivered
+        failedAttempts += other.failedAttempts
+        dead += other.dead
     }
 }
 

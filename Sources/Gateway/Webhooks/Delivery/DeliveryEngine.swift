@@ -52,6 +52,11 @@ public actor DeliveryEngine: Service {
     public nonisolated var statistics: DeliveryCounters { counters.withLock { $0 } }
     private let stopping = Mutex(false)
 
+    /// Attempts finished and not yet settled (see ``settleFinished()``).
+    nonisolated let finished = Mutex<[AttemptResult]>([])
+    nonisolated let settlerWakeup = WakeupSignal()
+    var settlerStopping = false
+
     var ledger = DeliveryLedger()
     var heap = Heap<DueDelivery>()
     var generations: [String: Int] = [:]
@@ -106,6 +111,7 @@ public actor DeliveryEngine: Service {
     /// `deliveries.shutdownGraceSeconds` for those in flight, and leaves the rest pending in the journal.
     public func run() async throws {
         await withDiscardingTaskGroup { group in
+            group.addTask { await self.settleFinished() }
             await withGracefulShutdownHandler {
                 // `wait` returns at once in a cancelled task: check cancellation too, or this loop spins.
                 while !stopping.withLock({ $0 }), !Task.isCancelled {
@@ -127,6 +133,7 @@ public actor DeliveryEngine: Service {
             }
             let grace = settings.delivery.shutdownGrace
             let drained = (try? await withDeadline(grace) { await self.waitUntilIdle() }) != nil
+            stopSettler()
             if !drained { group.cancelAll() }
             logger.info(
                 "Delivery engine stopped",

@@ -1,6 +1,11 @@
 internal import CCurl
 
-/// Owns one libcurl easy handle (`CURL*`) set up for exactly one webhook POST, and what came back.
+/// Owns one libcurl easy handle (`CURL*`) set up for one webhook POST at a time, and what came back.
+///
+/// Handles are reused, as libcurl advises: ``configureShared(userAgent:caFile:)`` sets the options every
+/// transfer shares once, and ``prepare(for:transferID:addressPolicy:)`` replaces everything that belongs
+/// to one transfer (URL, headers, body, timeouts, SSRF policy, captured response). Creating a handle
+/// per transfer cost the curl thread about a third more CPU per request (docs/PERFORMANCE.md).
 ///
 /// The handle is restricted to `http`/`https`, never follows redirects, verifies TLS peers and host
 /// names, prefers HTTP/2 over TLS, and asks the SSRF guard (``AddressPolicy``) about every address
@@ -12,12 +17,12 @@ internal import CCurl
 /// created, driven and dropped on the transport's single curl thread. The owner must remove the
 /// handle from its multi handle before dropping the last reference.
 final class CurlEasyHandle {
-    /// The transport's number for this transfer, used to find the waiting caller again.
-    let transferID: UInt64
+    /// The transport's number for the current transfer, used to find the waiting caller again.
+    private(set) var transferID: UInt64 = 0
     /// The libcurl easy handle this object owns.
     let raw: UnsafeMutableRawPointer
-    /// The SSRF rules the open-socket callback applies.
-    let addressPolicy: AddressPolicy
+    /// The SSRF rules the open-socket callback applies to the current transfer.
+    private(set) var addressPolicy: AddressPolicy
     /// How many response body bytes are kept; the rest is read and dropped.
     let maxResponseBytes: Int
 
@@ -42,17 +47,15 @@ final class CurlEasyHandle {
     /// Header bytes kept per response: a misbehaving receiver cannot make one transfer hold more.
     static let headerCaptureLimit = 16 * 1024
 
-    /// Creates an easy handle with the options every webhook transfer shares.
+    /// Creates an easy handle; ``configureShared(userAgent:caFile:)`` must follow before any transfer.
     ///
     /// - Parameters:
-    ///   - transferID: The transport's number for the transfer.
-    ///   - addressPolicy: The SSRF rules for the open-socket callback.
+    ///   - addressPolicy: The SSRF rules for the open-socket callback (each transfer sets its own).
     ///   - maxResponseBytes: How much of the response body to keep.
     /// - Returns: `nil` when libcurl cannot allocate a handle.
-    init?(transferID: UInt64, addressPolicy: AddressPolicy, maxResponseBytes: Int) {
+    init?(addressPolicy: AddressPolicy, maxResponseBytes: Int) {
         guard let raw = curl_easy_init() else { return nil }
         self.raw = raw
-        self.transferID = transferID
         self.addressPolicy = addressPolicy
         self.maxResponseBytes = max(0, maxResponseBytes)
         let errorSize = ccurl_error_size() + 1
@@ -67,14 +70,13 @@ final class CurlEasyHandle {
         errorBuffer.deallocate()
     }
 
-    /// Sets every option for POSTing `request`: policy options, callbacks, URL, headers, body, timeouts.
+    /// Sets the options every transfer shares: policy options, callbacks, user agent.
     ///
     /// - Parameters:
-    ///   - request: What to send.
     ///   - userAgent: The `User-Agent` unless the request carries its own.
     ///   - caFile: CA certificates to verify the server with instead of the system's bundle.
     /// - Throws: ``TransportError`` of kind `.other` when libcurl refuses an option or runs out of memory.
-    func configure(for request: TransportRequest, userAgent: String, caFile: String? = nil) throws(TransportError) {
+    func configureShared(userAgent: String, caFile: String? = nil) throws(TransportError) {
         try set(CURLOPT_NOSIGNAL, 1)
         try set(CURLOPT_PROTOCOLS_STR, "http,https")
         try set(CURLOPT_FOLLOWLOCATION, 0)
@@ -88,8 +90,24 @@ final class CurlEasyHandle {
         try set(CURLOPT_PROXY, "")
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
         try installCallbacks()
-        try set(CURLOPT_URL, request.url)
         try set(CURLOPT_USERAGENT, userAgent)
+    }
+
+    /// Sets what belongs to one transfer (URL, headers, body, timeouts, SSRF policy) and forgets what
+    /// the previous transfer on this handle captured. The handle must not be in a multi handle, and
+    /// must be dropped, not reused, when this throws.
+    ///
+    /// - Throws: ``TransportError`` of kind `.other` when libcurl refuses an option or runs out of memory.
+    func prepare(for request: TransportRequest, transferID: UInt64, addressPolicy: AddressPolicy) throws(TransportError) {
+        self.transferID = transferID
+        self.addressPolicy = addressPolicy
+        responseBody.removeAll(keepingCapacity: true)
+        responseHeaders.removeAll(keepingCapacity: true)
+        capturedHeaderBytes = 0
+        refusal = nil
+        openedSockets = 0
+        errorBuffer[0] = 0
+        try set(CURLOPT_URL, request.url)
         try setHeaders(request.headers)
         try setBody(request.body)
         try set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
@@ -133,19 +151,32 @@ final class CurlEasyHandle {
     private func setHeaders(_ headers: [(name: String, value: String)]) throws(TransportError) {
         var lines = headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
         if !headers.contains(where: { $0.name.lowercased() == "expect" }) { lines.append("Expect:") }
+        // The new list is complete and set before the previous transfer's list is freed, so the
+        // option never points at freed memory, even when building the new one fails half-way.
+        var list: UnsafeMutablePointer<curl_slist>?
         for line in lines {
-            guard let appended = curl_slist_append(headerList, line) else {
+            guard let appended = curl_slist_append(list, line) else {
+                curl_slist_free_all(list)
                 throw TransportError(.other, "libcurl could not allocate the request header list")
             }
-            headerList = appended
+            list = appended
         }
-        try Self.check(ccurl_easy_setopt_slist(raw, CURLOPT_HTTPHEADER, headerList), CURLOPT_HTTPHEADER)
+        do {
+            try Self.check(ccurl_easy_setopt_slist(raw, CURLOPT_HTTPHEADER, list), CURLOPT_HTTPHEADER)
+        } catch {
+            curl_slist_free_all(list)
+            throw error
+        }
+        curl_slist_free_all(headerList)
+        headerList = list
     }
 
     /// Copies the body into memory this handle owns and points `CURLOPT_POSTFIELDS` at it, which
     /// also makes the request a POST. At least one byte is allocated so the pointer is never null.
     private func setBody(_ body: [UInt8]) throws(TransportError) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(body.count, 1), alignment: 1)
+        // Owned from here on (freed with the handle or by the next transfer's body), set or not.
+        postBody?.deallocate()
         postBody = buffer
         buffer.copyBytes(from: body)
         try set(CURLOPT_POSTFIELDSIZE_LARGE, offset: curl_off_t(body.count))

@@ -30,6 +30,9 @@ final class CurlMultiLoop {
     private var running: [UInt64: Running] = [:]
     /// Submissions whose origin is at its connection limit, and the per-origin counts.
     private var gate: CurlOriginGate
+    /// Easy handles of finished transfers, ready for the next (libcurl's advice: reuse handles).
+    /// Bounded by `maxConcurrentTransfers`; **overflow policy: free** the handle.
+    private var idleHandles: [CurlEasyHandle] = []
     /// The longest single poll, so a drain deadline is noticed without a libcurl timer.
     private static let maximumPollMilliseconds: Int32 = 1000
 
@@ -80,23 +83,18 @@ final class CurlMultiLoop {
         }
     }
 
-    /// Creates, configures and adds an easy handle for `submission`, already counted by the gate.
+    /// Prepares an easy handle (an idle one, or a new one) for `submission` and adds it to libcurl;
+    /// the submission is already counted by the gate.
     ///
     /// - Returns: `false` when that failed; the submission has then been resumed with the error.
     private func start(_ submission: CurlSubmission, origin: String) -> Bool {
-        guard
-            let easy = CurlEasyHandle(
-                transferID: submission.id,
-                addressPolicy: submission.request.allowsLoopback ? configuration.addressPolicy.allowingLoopback : configuration.addressPolicy,
-                maxResponseBytes: configuration.maxResponseBytes
-            )
-        else {
-            submission.continuation.resume(throwing: TransportError(.other, "libcurl could not allocate an easy handle"))
-            return false
-        }
+        let policy = submission.request.allowsLoopback ? configuration.addressPolicy.allowingLoopback : configuration.addressPolicy
+        let easy: CurlEasyHandle
         do {
-            try easy.configure(for: submission.request, userAgent: configuration.userAgent, caFile: configuration.caFile)
+            easy = try idleHandles.popLast() ?? makeHandle(policy: policy)
+            try easy.prepare(for: submission.request, transferID: submission.id, addressPolicy: policy)
         } catch {
+            // A handle that failed to prepare is dropped, never reused.
             submission.continuation.resume(throwing: error)
             return false
         }
@@ -108,6 +106,20 @@ final class CurlMultiLoop {
         return true
     }
 
+    /// A new easy handle with the options every transfer shares.
+    private func makeHandle(policy: AddressPolicy) throws(TransportError) -> CurlEasyHandle {
+        guard let easy = CurlEasyHandle(addressPolicy: policy, maxResponseBytes: configuration.maxResponseBytes) else {
+            throw TransportError(.other, "libcurl could not allocate an easy handle")
+        }
+        try easy.configureShared(userAgent: configuration.userAgent, caFile: configuration.caFile)
+        return easy
+    }
+
+    /// Keeps the handle of a finished transfer (already removed from libcurl) for the next one.
+    private func recycle(_ easy: CurlEasyHandle) {
+        if idleHandles.count < max(1, configuration.maxConcurrentTransfers) { idleHandles.append(easy) }
+    }
+
     /// Resumes the caller of every transfer libcurl reports as done.
     private func finishCompletedTransfers() {
         while let (owner, code) = multi.nextMessage() {
@@ -117,6 +129,7 @@ final class CurlMultiLoop {
             let result = easy.outcome(of: code, duration: .now - transfer.started)
             log(transferID: easy.transferID, result)
             transfer.continuation.resume(with: result.mapError { $0 as any Error })
+            recycle(easy)
             release(transfer.origin)
         }
     }

@@ -1,0 +1,46 @@
+import Synchronization
+
+/// What one attempt came to, waiting for the engine to journal and apply it.
+struct AttemptResult: Sendable {
+    var job: DeliveryJob
+    /// The journal records it produces (attempted, and delivered or dead).
+    var records: [JournalRecord]
+    /// `nil` for a delivery settled dead without an attempt (its subscription is gone).
+    var decision: DeliveryDecision?
+}
+
+extension DeliveryEngine {
+    /// Hands a finished attempt to the settler. The queue is bounded by `deliveries.maxInFlight`: each
+    /// result belongs to a delivery in flight, and no new attempt starts until its slot is freed.
+    nonisolated func finish(_ result: AttemptResult) {
+        finished.withLock { $0.append(result) }
+        settlerWakeup.signal()
+    }
+
+    /// The settler: settles finished attempts in batches, one journal append (one group commit) per
+    /// batch instead of one per attempt, until ``stopSettler()`` and nothing is left.
+    ///
+    /// A second loop on the actor beside ``run()``: while a batch waits for its fsync, attempts keep
+    /// starting, and the next batch gathers.
+    func settleFinished() async {
+        while true {
+            let batch = finished.withLock { results in
+                defer { results.removeAll(keepingCapacity: true) }
+                return results
+            }
+            if batch.isEmpty {
+                if settlerStopping { return }
+                await settlerWakeup.wait(for: .milliseconds(100))
+                continue
+            }
+            await settle(batch)
+        }
+    }
+
+    /// Lets the settler return once what has finished is settled (results arriving later are not
+    /// journaled: those deliveries stay pending, as for any transfer cut short by shutdown).
+    func stopSettler() {
+        settlerStopping = true
+        settlerWakeup.signal()
+    }
+}
