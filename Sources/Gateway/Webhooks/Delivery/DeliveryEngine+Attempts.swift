@@ -8,29 +8,42 @@ import Foundation
 #endif
 
 extension DeliveryEngine {
-    /// Makes one attempt off the actor: sign, send, decide; then hands the result to the settler,
-    /// which journals and applies results in batches (``settleFinished()``).
-    nonisolated func perform(_ job: DeliveryJob) async {
+    /// Starts one attempt: signs the request and hands it to the transport, which calls back when it
+    /// ends (``complete(_:with:startedAt:attemptStart:)``). No task per attempt: the transfer waits in
+    /// the transport, and its result in the settler's queue.
+    nonisolated func start(_ job: DeliveryJob) {
         if let reason = job.settleDead {
             finish(AttemptResult(job: job, records: [.dead(deliveryID: job.deliveryID, at: epochMillis(), reason: reason)], decision: nil))
             return
         }
         let started = epochMillis()
         let attemptStart = ContinuousClock.now
-        let outcome: AttemptOutcome
+        let request: TransportRequest
         do {
-            outcome = .response(try await transport.send(try request(for: job, timestamp: started / 1000)))
-        } catch let error as TransportError {
-            outcome = .failure(error)
+            request = try self.request(for: job, timestamp: started / 1000)
         } catch {
-            outcome = .failure(TransportError(.other, "\(error)"))
+            complete(job, with: .failure(TransportError(.other, "\(error)")), startedAt: started, attemptStart: attemptStart)
+            return
         }
-        if Task.isCancelled {
-            // Shutdown abandoned this transfer: record nothing, it stays pending in the journal.
-            await abandon(job)
+        transport.submit(request) { result in
+            self.complete(job, with: result, startedAt: started, attemptStart: attemptStart)
+        }
+    }
+
+    /// Decides what an attempt's outcome means and queues the result for the settler; runs on the
+    /// transport's thread.
+    nonisolated func complete(_ job: DeliveryJob, with result: Result<TransportResponse, TransportError>, startedAt started: Int64, attemptStart: ContinuousClock.Instant) {
+        if case .failure(let error) = result, error.kind == .shutdown {
+            // The transport stopped before or during the transfer: record nothing, it stays pending.
+            finish(AttemptResult(job: job, records: [], decision: nil, abandoned: true))
             return
         }
         metrics.attemptDuration.record(duration: attemptStart.duration(to: .now))
+        let outcome: AttemptOutcome
+        switch result {
+        case .success(let response): outcome = .response(response)
+        case .failure(let error): outcome = .failure(error)
+        }
         let now = epochMillis()
         let decision = DeliveryDecision.decide(
             attempt: job.attempt - job.attemptBase, outcome: outcome, policy: settings.delivery.retryPolicy, unit: Double.random(in: 0..<1), nowMillis: now
@@ -103,7 +116,8 @@ extension DeliveryEngine {
     /// endpoint health, schedules retries; then sends the operational events they imply.
     func settle(_ batch: [AttemptResult]) async {
         do {
-            try await persist(batch.flatMap(\.records))
+            let records = batch.flatMap(\.records)
+            if !records.isEmpty { try await persist(records) }
         } catch {
             // Not durable: keep the deliveries pending and try again later rather than lose them.
             logger.error("Journal append failed", metadata: ["delivery.count": "\(batch.count)", "error": "\(error)"])
@@ -122,6 +136,11 @@ extension DeliveryEngine {
         for result in batch {
             let job = result.job
             releaseSlot(of: job, now: now)
+            if result.abandoned {
+                // Still pending; tried again in a second if the engine is not stopping.
+                schedule(job.deliveryID, at: now + 1000)
+                continue
+            }
             let decision = result.decision
             if let reason = decision?.disableReason { disable[job.subscription.id] = disable[job.subscription.id] ?? reason }
             if let decision {
@@ -140,12 +159,6 @@ extension DeliveryEngine {
             operational += await disableSubscription(subscriptionID, reason: reason)
         }
         if !operational.isEmpty { _ = try? await accept(operational) }
-    }
-
-    /// A transfer cut short by shutdown: free its slot, leave it pending.
-    func abandon(_ job: DeliveryJob) {
-        releaseSlot(of: job, now: epochMillis())
-        wakeup.signal()
     }
 
     /// Breaker, failing-since and the operational events an attempt implies.

@@ -7,6 +7,8 @@ struct AttemptResult: Sendable {
     var records: [JournalRecord]
     /// `nil` for a delivery settled dead without an attempt (its subscription is gone).
     var decision: DeliveryDecision?
+    /// The transport stopped under the attempt: nothing to record, the delivery stays pending.
+    var abandoned = false
 }
 
 extension DeliveryEngine {

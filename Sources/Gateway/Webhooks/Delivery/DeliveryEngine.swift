@@ -7,8 +7,9 @@ import Synchronization
 /// in-flight caps, rate limits, circuit breakers and FIFO order, and a global in-flight cap.
 ///
 /// An actor because its state (the ``DeliveryLedger``, the timer heap, endpoint health) changes
-/// across suspension points (journal appends, transfers); the network and disk waits happen in
-/// child tasks off the actor, so the hub and the REST routes never wait on them. Every state
+/// across suspension points (journal appends); transfers run in the transport, which calls back
+/// into a queue the engine's settler drains in batches, so the hub and the REST routes never wait
+/// on the network. Every state
 /// change is first appended to the ``DeliveryJournal`` and then applied to the ledger, so a
 /// restart rebuilds the same pending set (at-least-once: a delivery leaves the journal only when
 /// it succeeded or died).
@@ -115,9 +116,7 @@ public actor DeliveryEngine: Service {
             await withGracefulShutdownHandler {
                 // `wait` returns at once in a cancelled task: check cancellation too, or this loop spins.
                 while !stopping.withLock({ $0 }), !Task.isCancelled {
-                    for job in takeReady(now: epochMillis()) {
-                        group.addTask { await self.perform(job) }
-                    }
+                    for job in takeReady(now: epochMillis()) { start(job) }
                     await maintainIfDue()
                     await wakeup.wait(for: nextWake())
                 }
@@ -128,9 +127,7 @@ public actor DeliveryEngine: Service {
             accepting = false
             // One last round for what is due now (the dispatcher's `server-status: shutdown` among it),
             // then only the grace period for everything in flight.
-            for job in takeReady(now: epochMillis()) {
-                group.addTask { await self.perform(job) }
-            }
+            for job in takeReady(now: epochMillis()) { start(job) }
             let grace = settings.delivery.shutdownGrace
             let drained = (try? await withDeadline(grace) { await self.waitUntilIdle() }) != nil
             stopSettler()

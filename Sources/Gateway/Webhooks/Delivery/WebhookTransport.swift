@@ -7,6 +7,26 @@ public protocol WebhookTransport: Sendable {
     /// Sends `request`; returns the response for any HTTP status, throws ``TransportError`` when no
     /// HTTP response was received (refused address, connect error, timeout, overload, shutdown).
     func send(_ request: TransportRequest) async throws -> TransportResponse
+
+    /// Starts sending `request` and calls `completion` exactly once with the outcome, on a thread of
+    /// the transport's choosing; must not block the caller. The delivery engine's path: a transport
+    /// that can (``CurlTransport``) calls back from its own thread, with no task per request.
+    func submit(_ request: TransportRequest, completion: @escaping @Sendable (Result<TransportResponse, TransportError>) -> Void)
+}
+
+extension WebhookTransport {
+    /// For transports that only implement `send`: runs it in a task of its own.
+    public func submit(_ request: TransportRequest, completion: @escaping @Sendable (Result<TransportResponse, TransportError>) -> Void) {
+        Task.detached {
+            do {
+                completion(.success(try await send(request)))
+            } catch let error as TransportError {
+                completion(.failure(error))
+            } catch {
+                completion(.failure(TransportError(.other, "\(error)")))
+            }
+        }
+    }
 }
 
 /// One outgoing webhook POST.

@@ -1,13 +1,26 @@
 import Synchronization
 
-/// One `send` waiting for the curl thread: the request and the continuation to resume.
+/// Where a transfer's outcome goes: a suspended `send` (its continuation) or a `submit` callback.
+struct CurlWaiter: Sendable {
+    private let deliver: @Sendable (Result<TransportResponse, any Error>) -> Void
+
+    init(_ deliver: @escaping @Sendable (Result<TransportResponse, any Error>) -> Void) {
+        self.deliver = deliver
+    }
+
+    func resume(with result: Result<TransportResponse, any Error>) { deliver(result) }
+
+    func resume(throwing error: any Error) { deliver(.failure(error)) }
+}
+
+/// One transfer waiting for the curl thread: the request and who waits for its outcome.
 struct CurlSubmission: Sendable {
     /// The transport's number for the transfer; cancellation finds it by this.
     let id: UInt64
     /// What to send.
     let request: TransportRequest
     /// Resumed exactly once: by the curl thread, or by whoever removes the submission from the inbox.
-    let continuation: CheckedContinuation<TransportResponse, any Error>
+    let waiter: CurlWaiter
 }
 
 /// What the curl thread takes from the inbox in one turn of its loop.
@@ -28,7 +41,7 @@ struct CurlInboxTurn: Sendable {
 /// the submissions that have not started: those queued here plus those the curl thread parked because
 /// their origin is at its connection limit (reported each turn, and counted as parked from the moment
 /// they are taken, so the bound is never undercounted). Running transfers belong to the curl thread.
-/// Continuations are always resumed after the lock is released.
+/// Waiters are always resumed after the lock is released.
 final class CurlInbox: Sendable {
     /// Where the transport is in its life.
     enum Phase: Sendable {
@@ -112,7 +125,7 @@ final class CurlInbox: Sendable {
         }
         switch decision {
         case .queued(let wake): if wake { multi?.wakeup() }
-        case .rejected(let error): submission.continuation.resume(throwing: error)
+        case .rejected(let error): submission.waiter.resume(throwing: error)
         }
     }
 
@@ -125,7 +138,7 @@ final class CurlInbox: Sendable {
             state.cancellations.append(id)
             return (nil, state.takeWakeUp())
         }
-        removed?.continuation.resume(throwing: CancellationError())
+        removed?.waiter.resume(throwing: CancellationError())
         if wake { multi?.wakeup() }
     }
 
@@ -158,7 +171,7 @@ final class CurlInbox: Sendable {
         }
         multi?.wakeup()
         let error = TransportError(.shutdown, "the transport shut down before the transfer started")
-        for submission in failed { submission.continuation.resume(throwing: error) }
+        for submission in failed { submission.waiter.resume(throwing: error) }
     }
 
     /// Curl thread, as its last act: marks the transport stopped and resumes everyone waiting in

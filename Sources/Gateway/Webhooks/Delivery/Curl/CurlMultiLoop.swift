@@ -18,7 +18,7 @@ final class CurlMultiLoop {
     private struct Running {
         let easy: CurlEasyHandle
         let origin: String
-        let continuation: CheckedContinuation<TransportResponse, any Error>
+        let waiter: CurlWaiter
         let started: ContinuousClock.Instant
     }
 
@@ -95,14 +95,14 @@ final class CurlMultiLoop {
             try easy.prepare(for: submission.request, transferID: submission.id, addressPolicy: policy)
         } catch {
             // A handle that failed to prepare is dropped, never reused.
-            submission.continuation.resume(throwing: error)
+            submission.waiter.resume(throwing: error)
             return false
         }
         guard multi.add(easy) else {
-            submission.continuation.resume(throwing: TransportError(.other, "libcurl refused to add the transfer"))
+            submission.waiter.resume(throwing: TransportError(.other, "libcurl refused to add the transfer"))
             return false
         }
-        running[submission.id] = Running(easy: easy, origin: origin, continuation: submission.continuation, started: .now)
+        running[submission.id] = Running(easy: easy, origin: origin, waiter: submission.waiter, started: .now)
         return true
     }
 
@@ -128,7 +128,7 @@ final class CurlMultiLoop {
             guard let transfer = running.removeValue(forKey: easy.transferID) else { continue }
             let result = easy.outcome(of: code, duration: .now - transfer.started)
             log(transferID: easy.transferID, result)
-            transfer.continuation.resume(with: result.mapError { $0 as any Error })
+            transfer.waiter.resume(with: result.mapError { $0 as any Error })
             recycle(easy)
             release(transfer.origin)
         }
@@ -137,20 +137,20 @@ final class CurlMultiLoop {
     /// Removes a running or parked transfer whose task was cancelled; unknown ids already finished.
     private func cancel(_ id: UInt64) {
         if let parked = gate.removeParked(id: id) {
-            parked.continuation.resume(throwing: CancellationError())
+            parked.waiter.resume(throwing: CancellationError())
             return
         }
         guard let transfer = running.removeValue(forKey: id) else { return }
         multi.remove(transfer.easy)
         logger.debug("webhook transfer cancelled", metadata: ["transfer.id": "\(id)"])
-        transfer.continuation.resume(throwing: CancellationError())
+        transfer.waiter.resume(throwing: CancellationError())
         release(transfer.origin)
     }
 
     /// Shutdown began: parked submissions never started, so they fail now like those in the inbox.
     private func failParked() {
         let error = TransportError(.shutdown, "the transport shut down before the transfer started")
-        for submission in gate.removeAllParked() { submission.continuation.resume(throwing: error) }
+        for submission in gate.removeAllParked() { submission.waiter.resume(throwing: error) }
     }
 
     /// Ends every transfer still running when the shutdown grace period is over.
@@ -161,7 +161,7 @@ final class CurlMultiLoop {
         for (_, transfer) in running {
             multi.remove(transfer.easy)
             let error = TransportError(.shutdown, "the transport shut down before the transfer finished", duration: .now - transfer.started)
-            transfer.continuation.resume(throwing: error)
+            transfer.waiter.resume(throwing: error)
         }
         running.removeAll()
     }

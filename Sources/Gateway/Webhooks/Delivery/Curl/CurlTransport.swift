@@ -9,7 +9,7 @@ public import Logging
 /// Why a thread and not a task: `curl_multi_poll` blocks, and blocking a cooperative thread of the
 /// Swift runtime would starve unrelated tasks. Tasks hand requests over through a bounded ``CurlInbox``
 /// (a `Mutex`), which wakes the thread with `curl_multi_wakeup`; the thread resumes each task's
-/// continuation when its transfer ends.
+/// continuation (or calls each ``submit(_:completion:)`` callback) when its transfer ends.
 ///
 /// At most `maxConcurrentTransfers` transfers, and `maxHostConnections` per origin, are in libcurl at
 /// once; the rest wait in Swift, in order, because libcurl 7.88 serves its own backlog late.
@@ -83,11 +83,27 @@ public final class CurlTransport: WebhookTransport {
         let id = inbox.makeID()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                inbox.submit(CurlSubmission(id: id, request: request, continuation: continuation), isCancelled: Task.isCancelled)
+                let waiter = CurlWaiter { continuation.resume(with: $0) }
+                inbox.submit(CurlSubmission(id: id, request: request, waiter: waiter), isCancelled: Task.isCancelled)
             }
         } onCancel: {
             inbox.cancel(id)
         }
+    }
+
+    /// Starts POSTing `request` without a task: `completion` runs once, on the curl thread when the
+    /// transfer ends (or on the caller's thread when the request is refused before it starts), with
+    /// the same outcomes `send` returns or throws. What the delivery engine uses: no task, no
+    /// continuation and no thread hop per attempt.
+    public func submit(_ request: TransportRequest, completion: @escaping @Sendable (Result<TransportResponse, TransportError>) -> Void) {
+        do {
+            try Self.validate(request)
+        } catch {
+            return completion(.failure(error))
+        }
+        // Only a cancelled `send` produces anything but a TransportError, and a submission is never cancelled.
+        let waiter = CurlWaiter { result in completion(result.mapError { $0 as? TransportError ?? TransportError(.other, "\($0)") }) }
+        inbox.submit(CurlSubmission(id: inbox.makeID(), request: request, waiter: waiter), isCancelled: false)
     }
 
     /// Stops the transport: new sends throw `.shutdown`, sends still waiting in the inbox fail with
