@@ -19,7 +19,9 @@ public struct WebhookStack: Sendable {
         configuration: GatewayConfiguration, logger: Logger, events: AdminEventStream? = nil, inspector: InspectorAddress? = nil,
         metrics: GatewayMetrics? = nil
     ) async throws {
-        registry = try await FileWebhookRegistry(
+        // The registry's files load on its I/O thread while this task recovers the journal: the two
+        // largest start-up costs (10 000 files; 100 000 pending deliveries) overlap on two cores.
+        async let opened = FileWebhookRegistry(
             directory: configuration.dataDirectory + "/webhooks", rules: SubscriptionRules(limits: configuration.webhooks, inspector: inspector), logger: logger
         )
         let delivery = configuration.delivery
@@ -29,6 +31,7 @@ public struct WebhookStack: Sendable {
             logger: logger, metrics: metrics
         )
         let recovered = try journal.recover()
+        registry = try await opened
         let userAgent = "gateway/\(GatewayVersion.current) (webhooks; +https://www.standardwebhooks.com)"
         transport = CurlTransport(
             configuration: .init(

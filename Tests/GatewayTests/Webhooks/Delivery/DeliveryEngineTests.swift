@@ -85,6 +85,23 @@ import Testing
         }
     }
 
+    @Test func aTransferTheTransportStoppedUnderStaysPendingAndIsNotCountedAsAnAttempt() async throws {
+        let url = "https://interrupted.example/hook"
+        let script: [String: [Result<TransportResponse, TransportError>]] = [url: [.failure(TransportError(.shutdown, "the transport shut down"))]]
+        try await withEngine(script: script) { harness in
+            _ = try await harness.registry.create(WebhookInput(url: url))
+            try await harness.engine.accept([WebhookEvent(type: "client-connected", data: [:])])
+            // The cut transfer leaves no trace: the same delivery goes again and succeeds at its first recorded attempt.
+            try await waitUntil(harness.engine) { $0.delivered == 1 }
+            let ids = harness.transport.received.compactMap { $0.headers["webhook-id"] }
+            #expect(ids.count == 2 && Set(ids).count == 1)
+            let detail = try await harness.engine.delivery(id: try #require(ids.first))
+            #expect(detail.attempts.map(\.statusCode) == [200])
+            #expect(harness.engine.statistics.failedAttempts == 0)
+            #expect(harness.engine.statistics.attempts == 1)
+        }
+    }
+
     @Test func goneDisablesTheSubscription() async throws {
         let url = "https://gone.example/hook"
         try await withEngine(script: [url: [.success(.status(410))]]) { harness in

@@ -73,10 +73,29 @@ struct CurlOriginGate {
     /// The `scheme://host:port` part of `url`, lower-cased and without user info: the key libcurl's
     /// per-host limit is about. A URL without `://` is its own key (libcurl will reject it anyway).
     static func origin(of url: String) -> String {
+        // On the bytes for the usual ASCII URL (string searching here was 2 % of the curl thread's time).
+        var url = url
+        if let origin = url.withUTF8({ asciiOrigin(of: $0) }) { return origin }
         let text = url.lowercased()
         guard let separator = text.firstRange(of: "://") else { return text }
         var authority = text[separator.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
         return String(text[..<separator.upperBound]) + authority
+    }
+
+    /// ``origin(of:)`` for an all-ASCII URL with `://`; `nil` otherwise.
+    private static func asciiOrigin(of url: UnsafeBufferPointer<UInt8>) -> String? {
+        guard url.allSatisfy({ $0 < 0x80 }), url.count >= 3,
+            let separator = (0...(url.count - 3)).first(where: { url[$0] == UInt8(ascii: ":") && url[$0 + 1] == UInt8(ascii: "/") && url[$0 + 2] == UInt8(ascii: "/") })
+        else { return nil }
+        let start = separator + 3
+        var end = start
+        var userInfoEnd = start
+        while end < url.count, url[end] != UInt8(ascii: "/"), url[end] != UInt8(ascii: "?"), url[end] != UInt8(ascii: "#") {
+            if url[end] == UInt8(ascii: "@") { userInfoEnd = end + 1 }
+            end += 1
+        }
+        let lowered: (UInt8) -> UInt8 = { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 }
+        return String(decoding: url[..<start].map(lowered) + url[userInfoEnd..<end].map(lowered), as: UTF8.self)
     }
 }
