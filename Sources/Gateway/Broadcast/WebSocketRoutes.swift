@@ -36,6 +36,7 @@ public struct WebSocketRoutes: Sendable {
         guard request.headers[.upgrade]?.lowercased() == "websocket" else {
             throw APIError(.upgradeRequired, code: "upgrade_required", message: "this is a WebSocket endpoint: connect with ws://", headers: [.upgrade: "websocket"])
         }
+        context.releaseChannelWhenClosed()
         return .upgrade([:])
     }
 

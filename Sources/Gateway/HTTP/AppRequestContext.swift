@@ -34,6 +34,11 @@ public struct AppRequestContext: RequestContext, WebSocketRequestContext {
     /// (so that the context, which may outlive the connection, no longer holds it).
     public func takeChannel() -> (any Channel)? { connection.take() }
 
+    /// For a request that will be upgraded to a WebSocket: the context lets go of the channel when it
+    /// closes, even if the route never runs (a client that leaves before the `101` is written; the
+    /// context is then still in HummingbirdWebSocket's cycle).
+    public func releaseChannelWhenClosed() { connection.clearWhenClosed() }
+
     /// JSON with ISO-8601 dates (milliseconds, UTC) and stable key order, like every gateway payload.
     public var responseEncoder: JSONEncoder { JSONEncoder.gateway }
 }
@@ -57,6 +62,12 @@ final class ChannelSlot: Sendable {
 
     init(_ channel: any Channel) {
         self.channel = Mutex(channel)
+    }
+
+    /// Empties the slot once the channel in it closes (the callback holds the slot, not the channel).
+    func clearWhenClosed() {
+        guard let channel = channel.withLock({ $0 }) else { return }
+        channel.closeFuture.whenComplete { [self] _ in _ = take() }
     }
 
     func take() -> (any Channel)? {

@@ -72,7 +72,7 @@ final class BenchSocket: Sendable {
             let path = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
             let opened = Self.group.next().makePromise(of: Void.self)
             let onText = self.onText
-            let channel = try await ClientBootstrap(group: Self.group)
+            let connecting = ClientBootstrap(group: Self.group)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
@@ -81,7 +81,20 @@ final class BenchSocket: Sendable {
                         )
                     }
                 }
-                .connect(host: host, port: port).get()
+                .connect(host: host, port: port)
+            let channel: any Channel
+            do {
+                channel = try await connecting.get()
+            } catch {
+                opened.fail(error)
+                throw error
+            }
+            // A server that never answers the upgrade must not hang the benchmark.
+            let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) {
+                opened.fail(BenchError("no answer to the WebSocket upgrade in 10 s"))
+                channel.close(promise: nil)
+            }
+            opened.futureResult.whenComplete { _ in timeout.cancel() }
             try await opened.futureResult.get()
             self.channel.withLock { $0 = channel }
             set(.open)

@@ -28,12 +28,14 @@ struct KernelWriteFloor {
         async let drained: Void = Thread.runDetached { Self.drain(readers, expecting: total) }
         let cpu = await Thread.runDetached { [self] in send(to: writers) }
         await drained
-        guard let cpu else { throw BenchError("a loopback write failed: \(String(cString: strerror(errno)))") }
-        return cpu / Double(connections * messages) * 1e6
+        switch cpu {
+        case .success(let seconds): return seconds / Double(connections * messages) * 1e6
+        case .failure(let error): throw error
+        }
     }
 
-    /// Writes every message to every socket, paced; returns the thread's CPU seconds, or `nil` on a failed write.
-    private func send(to sockets: [Int32]) -> Double? {
+    /// Writes every message to every socket, paced; returns the thread's CPU seconds, or why a write failed.
+    private func send(to sockets: [Int32]) -> Result<Double, BenchError> {
         let frame = [UInt8](repeating: UInt8(ascii: "x"), count: frameBytes)
         let start = ContinuousClock.now
         let cpuBefore = Self.threadCPUSeconds()
@@ -47,12 +49,13 @@ struct KernelWriteFloor {
                 var written = 0
                 while written < frame.count {
                     let result = frame.withUnsafeBytes { write(fd, $0.baseAddress! + written, frame.count - written) }
-                    if result <= 0 { return nil }
+                    if result < 0, errno == EINTR { continue }
+                    if result <= 0 { return .failure(BenchError("a loopback write failed: \(String(cString: strerror(errno)))")) }
                     written += result
                 }
             }
         }
-        return Self.threadCPUSeconds() - cpuBefore
+        return .success(Self.threadCPUSeconds() - cpuBefore)
     }
 
     /// Reads from every socket until `expecting` bytes arrived in all (or a socket ends).

@@ -22,6 +22,19 @@ import Testing
         #expect(released)
         withExtendedLifetime(context) {}
     }
+
+    @Test func anUpgradeWhoseRouteNeverRunsLetsTheChannelGoWhenItCloses() async throws {
+        // A client that leaves before the 101 is written: the WebSocket route never takes the channel.
+        var channel: (any Channel)? = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let watched = WeakChannelReference(channel!)
+        let context = AppRequestContext(source: .init(channel: channel!, logger: Logger(label: "test")))
+        context.releaseChannelWhenClosed()
+        try await channel?.close()
+        channel = nil
+        let released = try await poll({ watched.channel == nil }) { $0 }
+        #expect(released)
+        #expect(context.takeChannel() == nil)
+    }
 }
 
 /// Watches a channel without keeping it alive.

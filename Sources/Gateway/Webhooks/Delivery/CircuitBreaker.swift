@@ -49,6 +49,13 @@ public struct CircuitBreaker: Sendable, Equatable {
     /// Records a success: the circuit closes.
     public mutating func recordSuccess() { state = .closed(consecutiveFailures: 0) }
 
+    /// The half-open probe ended without an answer to judge by (the transport stopped under it, or its
+    /// result could not be journaled): the next request at or after `now` probes again. Without this a
+    /// half-open circuit would hold its endpoint back until restart.
+    public mutating func probeAbandoned(now: Int64) {
+        if case .halfOpen(let cooldown) = state { state = .open(until: now, cooldown: cooldown) }
+    }
+
     /// Records a failure at `now`.
     public mutating func recordFailure(now: Int64) {
         switch state {

@@ -124,6 +124,7 @@ extension DeliveryEngine {
             let now = epochMillis()
             for result in batch {
                 releaseSlot(of: result.job, now: now)
+                if result.job.settleDead == nil { probeAbandoned(result.job, now: now + 1000) }
                 schedule(result.job.deliveryID, at: now + 1000)
             }
             wakeup.signal()
@@ -138,6 +139,7 @@ extension DeliveryEngine {
             releaseSlot(of: job, now: now)
             if result.abandoned {
                 // Still pending; tried again in a second if the engine is not stopping.
+                probeAbandoned(job, now: now + 1000)
                 schedule(job.deliveryID, at: now + 1000)
                 continue
             }
@@ -159,6 +161,12 @@ extension DeliveryEngine {
             operational += await disableSubscription(subscriptionID, reason: reason)
         }
         if !operational.isEmpty { _ = try? await accept(operational) }
+    }
+
+    /// An attempt that may have been its endpoint's half-open probe ended without a verdict: the
+    /// breaker lets the next one through from `now`.
+    private func probeAbandoned(_ job: DeliveryJob, now: Int64) {
+        endpoints[job.subscription.id]?.breaker.probeAbandoned(now: now)
     }
 
     /// Breaker, failing-since and the operational events an attempt implies.

@@ -117,6 +117,22 @@ import Testing
         #expect(reason.hasPrefix("gave up after 8 attempts"))
     }
 
+    @Test func aProbeWithoutAVerdictLetsTheNextRequestProbe() {
+        var breaker = CircuitBreaker(failureThreshold: 1, initialCooldownMillis: 1000, maximumCooldownMillis: 4000)
+        breaker.recordFailure(now: 0)
+        let probing = breaker.allowsRequest(now: 1000)
+        #expect(probing && breaker.state == .halfOpen(cooldown: 1000))
+        // The probe's transfer was cut by shutdown (or its result not journaled): no verdict, no endless hold.
+        breaker.probeAbandoned(now: 2000)
+        let early = breaker.allowsRequest(now: 1999)
+        let next = breaker.allowsRequest(now: 2000)
+        #expect(!early && next)
+        // On a closed circuit it changes nothing.
+        var closed = CircuitBreaker()
+        closed.probeAbandoned(now: 0)
+        #expect(closed.state == .closed(consecutiveFailures: 0))
+    }
+
     @Test func breakerOpensAfterTheThresholdProbesHalfOpenAndCloses() {
         var breaker = CircuitBreaker(failureThreshold: 3, initialCooldownMillis: 1000, maximumCooldownMillis: 4000)
         for _ in 0..<2 { breaker.recordFailure(now: 0) }

@@ -183,6 +183,16 @@ final class CurlEasyHandle {
         try set(CURLOPT_POSTFIELDS, pointer: buffer.baseAddress)
     }
 
+    /// Frees the request body of a finished transfer (the handle is idle; the next `prepare` sets a
+    /// new one). The option is pointed at an empty body first, so it never refers to freed memory.
+    func releaseBody() {
+        guard let body = postBody else { return }
+        _ = ccurl_easy_setopt_off_t(raw, CURLOPT_POSTFIELDSIZE_LARGE, 0)
+        _ = ccurl_easy_setopt_pointer(raw, CURLOPT_POSTFIELDS, nil)
+        body.deallocate()
+        postBody = nil
+    }
+
     /// Whole milliseconds in `duration`, at least 1, because 0 means "no timeout" to libcurl.
     static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components

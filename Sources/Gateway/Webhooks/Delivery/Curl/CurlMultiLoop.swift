@@ -117,7 +117,10 @@ final class CurlMultiLoop {
 
     /// Keeps the handle of a finished transfer (already removed from libcurl) for the next one.
     private func recycle(_ easy: CurlEasyHandle) {
-        if idleHandles.count < max(1, configuration.maxConcurrentTransfers) { idleHandles.append(easy) }
+        guard idleHandles.count < max(1, configuration.maxConcurrentTransfers) else { return }
+        // An idle handle keeps no payload: a burst of large bodies must not stay resident.
+        easy.releaseBody()
+        idleHandles.append(easy)
     }
 
     /// Resumes the caller of every transfer libcurl reports as done.
