@@ -17,6 +17,28 @@ import Testing
         #expect(crc.value == 0x414F_A339)
     }
 
+    @Test func crc32AgreesWithTheBitwiseDefinitionAtEveryLengthAndSplit() {
+        // The table-driven (eight bytes per step) checksum against the plain bitwise one.
+        func bitwise(_ bytes: [UInt8]) -> UInt32 {
+            var crc: UInt32 = 0xFFFF_FFFF
+            for byte in bytes {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+            }
+            return ~crc
+        }
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<80 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(CRC32.checksum(bytes) == bitwise(bytes), "length \(length)")
+            let split = length / 3
+            var crc = CRC32()
+            crc.update(with: bytes[..<split])
+            crc.update(with: bytes[split...].lazy.map { $0 })  // a non-contiguous collection
+            #expect(crc.value == bitwise(bytes), "split at \(split) of \(length)")
+        }
+    }
+
     @Test func everyRecordKindRoundTrips() throws {
         for record in JournalSamples.everyKind {
             let bytes = try JournalRecordCodec.encode([record])
