@@ -60,7 +60,13 @@ public actor DeliveryEngine: Service {
 
     var ledger = DeliveryLedger()
     var heap = Heap<DueDelivery>()
+    /// The generation of each delivery's live heap entry: a heap entry counts only while its generation
+    /// is the one here (a later schedule supersedes it). Entries leave when their heap entry is taken, so
+    /// this holds the scheduled deliveries only (it used to keep one entry per delivery ever scheduled).
     var generations: [String: Int] = [:]
+    /// Generations are unique across all deliveries and never reused (0: recovered at start-up), so
+    /// a superseded heap entry can never match a later schedule of the same delivery.
+    var lastGeneration = 0
     var endpoints: [String: EndpointState] = [:]
     /// Endpoints whose breaker is open or half-open, kept as breakers change (counting them on every
     /// settle cost O(endpoints)).
@@ -96,10 +102,13 @@ public actor DeliveryEngine: Service {
         ledger.prune(now: epochMillis(), retentionMillis: settings.delivery.retention.millis, maxRetained: settings.delivery.maxRetained)
         self.ledger = ledger
         var heap = Heap<DueDelivery>()
+        var generations: [String: Int] = [:]
         for entry in ledger.entries.values where entry.status == .pending {
             heap.insert(DueDelivery(at: entry.record.nextAttemptAt, deliveryID: entry.record.deliveryID, generation: 0))
+            generations[entry.record.deliveryID] = 0
         }
         self.heap = heap
+        self.generations = generations
         let journalBytes = journal.totalBytes
         counters.withLock {
             $0.pending = heap.count
@@ -161,6 +170,7 @@ public actor DeliveryEngine: Service {
         guard lastMaintenance.duration(to: .now) >= settings.delivery.maintenanceInterval else { return }
         lastMaintenance = .now
         ledger.prune(now: epochMillis(), retentionMillis: settings.delivery.retention.millis, maxRetained: settings.delivery.maxRetained)
+        forgetDeletedEndpoints()
         let bytes = journal.totalBytes
         publishCounters { $0.journalBytes = bytes }
         guard bytes > max(settings.delivery.compactAfterBytes, 2 * compactedBytes) else { return }
@@ -178,6 +188,17 @@ public actor DeliveryEngine: Service {
         } catch {
             logger.error("Journal compaction failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Drops the health and slot state of deleted subscriptions with nothing in flight or parked (it was
+    /// kept for every subscription ever delivered to, for the life of the process).
+    func forgetDeletedEndpoints() {
+        let gone = endpoints.filter { $0.value.inFlight == 0 && $0.value.parked.isEmpty && registry.subscription(id: $0.key) == nil }
+        for (id, endpoint) in gone {
+            if endpoint.breaker.isOpen { openCircuits -= 1 }
+            endpoints[id] = nil
+        }
+        if !gone.isEmpty { publishCounters() }
     }
 
     /// Makes `records` durable, then applies them to the ledger: the only way the engine changes state.
@@ -210,9 +231,9 @@ public actor DeliveryEngine: Service {
 
     /// Puts a delivery on the timer heap at `at` (ms), superseding any earlier schedule.
     func schedule(_ deliveryID: String, at: Int64) {
-        let generation = (generations[deliveryID] ?? 0) + 1
-        generations[deliveryID] = generation
-        heap.insert(DueDelivery(at: at, deliveryID: deliveryID, generation: generation))
+        lastGeneration += 1
+        generations[deliveryID] = lastGeneration
+        heap.insert(DueDelivery(at: at, deliveryID: deliveryID, generation: lastGeneration))
     }
 
     /// Refreshes the counters `/stats` reads.

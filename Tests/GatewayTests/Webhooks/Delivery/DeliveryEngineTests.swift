@@ -1,6 +1,6 @@
 import Configuration
 import Foundation
-import Gateway
+@testable import Gateway
 import Logging
 import ServiceLifecycle
 import Testing
@@ -99,6 +99,37 @@ import Testing
             #expect(detail.attempts.map(\.statusCode) == [200])
             #expect(harness.engine.statistics.failedAttempts == 0)
             #expect(harness.engine.statistics.attempts == 1)
+        }
+    }
+
+    @Test func settledDeliveriesLeaveNoSchedulingStateBehind() async throws {
+        // Every delivery used to leave an entry in the engine's schedule bookkeeping forever: memory that
+        // grew with every delivery ever made. Retries included, nothing stays once all are settled.
+        let url = "https://many.example/hook"
+        try await withEngine(script: [url: [.success(.status(500)), .success(.status(503))]]) { harness in
+            _ = try await harness.registry.create(WebhookInput(url: url))
+            for batch in 0..<5 {
+                try await harness.engine.accept((0..<40).map { WebhookEvent(type: "client-connected", data: ["n": .number(Double(batch * 40 + $0))]) })
+            }
+            try await waitUntil(harness.engine) { $0.delivered == 200 }
+            #expect(await harness.engine.generations.isEmpty)
+            #expect(harness.engine.statistics.failedAttempts == 2)
+        }
+    }
+
+    @Test func aDeletedSubscriptionsEndpointStateIsForgottenByMaintenance() async throws {
+        let url = "https://deleted.example/hook"
+        try await withEngine(settings: ["journal.maintenanceIntervalSeconds": .double(0.05)]) { harness in
+            let kept = try await harness.registry.create(WebhookInput(url: "https://kept.example/hook"))
+            let deleted = try await harness.registry.create(WebhookInput(url: url))
+            try await harness.engine.accept([WebhookEvent(type: "client-connected", data: [:])])
+            try await waitUntil(harness.engine) { $0.delivered == 2 }
+            try await harness.registry.delete(id: deleted.id)
+            try await withDeadline(.seconds(5)) {
+                while await harness.engine.endpoints[deleted.id] != nil, !Task.isCancelled { await harness.engine.countersChanged.wait(for: .milliseconds(20)) }
+            }
+            #expect(await harness.engine.endpoints[deleted.id] == nil)
+            #expect(await harness.engine.endpoints[kept.id] != nil, "a live subscription keeps its state")
         }
     }
 
