@@ -30,10 +30,10 @@ extension DeliveryEngine {
         let clockNow = ContinuousClock.now
         while inFlight.count < settings.delivery.maxInFlight, let top = heap.min, top.at <= now {
             heap.removeMin()
-            // Superseded by a later schedule (or already taken): skip. Taken now: the schedule is used up.
-            guard generations[top.deliveryID] == top.generation else { continue }
-            generations[top.deliveryID] = nil
-            guard let entry = ledger.entries[top.deliveryID], entry.status == .pending, !inFlight.contains(top.deliveryID) else { continue }
+            // Superseded by a later schedule (or already taken, or forgotten): skip. Taken now: used up.
+            guard let entry = ledger.entries[top.deliveryID], entry.schedule == top.generation else { continue }
+            ledger.setSchedule(-1, of: top.deliveryID)
+            guard entry.status == .pending, !inFlight.contains(top.deliveryID) else { continue }
             guard let event = ledger.events[entry.record.eventID] else { continue }
             let subscriptionID = entry.record.subscriptionID
             guard let subscription = registry.subscription(id: subscriptionID), subscription.enabled else {

@@ -60,12 +60,9 @@ public actor DeliveryEngine: Service {
 
     var ledger = DeliveryLedger()
     var heap = Heap<DueDelivery>()
-    /// The generation of each delivery's live heap entry: a heap entry counts only while its generation
-    /// is the one here (a later schedule supersedes it). Entries leave when their heap entry is taken, so
-    /// this holds the scheduled deliveries only (it used to keep one entry per delivery ever scheduled).
-    var generations: [String: Int] = [:]
-    /// Generations are unique across all deliveries and never reused (0: recovered at start-up), so
-    /// a superseded heap entry can never match a later schedule of the same delivery.
+    /// A heap entry counts only while its generation is its delivery's `schedule` in the ledger (a later
+    /// schedule supersedes it). Generations are unique across all deliveries and never reused (0:
+    /// recovered at start-up), so a superseded heap entry can never match a later schedule.
     var lastGeneration = 0
     var endpoints: [String: EndpointState] = [:]
     /// Endpoints whose breaker is open or half-open, kept as breakers change (counting them on every
@@ -102,13 +99,10 @@ public actor DeliveryEngine: Service {
         ledger.prune(now: epochMillis(), retentionMillis: settings.delivery.retention.millis, maxRetained: settings.delivery.maxRetained)
         self.ledger = ledger
         var heap = Heap<DueDelivery>()
-        var generations: [String: Int] = [:]
         for entry in ledger.entries.values where entry.status == .pending {
             heap.insert(DueDelivery(at: entry.record.nextAttemptAt, deliveryID: entry.record.deliveryID, generation: 0))
-            generations[entry.record.deliveryID] = 0
         }
         self.heap = heap
-        self.generations = generations
         let journalBytes = journal.totalBytes
         counters.withLock {
             $0.pending = heap.count
@@ -232,7 +226,7 @@ public actor DeliveryEngine: Service {
     /// Puts a delivery on the timer heap at `at` (ms), superseding any earlier schedule.
     func schedule(_ deliveryID: String, at: Int64) {
         lastGeneration += 1
-        generations[deliveryID] = lastGeneration
+        ledger.setSchedule(lastGeneration, of: deliveryID)
         heap.insert(DueDelivery(at: at, deliveryID: deliveryID, generation: lastGeneration))
     }
 

@@ -19,11 +19,20 @@ struct DeliveryLedger: Sendable {
         var lastError = ""
         /// Attempts made before the last manual retry (the retry policy counts from here).
         var attemptBase = 0
+        /// The engine's timer: the generation of this delivery's live heap entry (0: recovered at
+        /// start-up; -1: taken, nothing scheduled). Kept here rather than in a dictionary of its own, which
+        /// cost a second hash lookup per delivery and was never emptied.
+        var schedule = 0
 
         var attemptCount: Int { record.attempts }
     }
 
     static let maxAttemptsKept = 50
+
+    /// Sets the generation of `id`'s live heap entry (see ``Entry/schedule``); unknown ids are ignored.
+    mutating func setSchedule(_ generation: Int, of id: String) {
+        entries[id]?.schedule = generation
+    }
 
     private(set) var events: [String: EventRecord] = [:]
     private(set) var entries: [String: Entry] = [:]
