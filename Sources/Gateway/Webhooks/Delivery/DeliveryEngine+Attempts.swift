@@ -13,7 +13,7 @@ extension DeliveryEngine {
     /// the transport, and its result in the settler's queue.
     nonisolated func start(_ job: DeliveryJob) {
         if let reason = job.settleDead {
-            finish(AttemptResult(job: job, records: [.dead(deliveryID: job.deliveryID, at: epochMillis(), reason: reason)], decision: nil))
+            finish(AttemptResult(job: job, records: [.dead(deliveryID: job.deliveryID, at: epochMillis(), reason: reason)], outcome: .settledDead))
             return
         }
         let started = epochMillis()
@@ -35,7 +35,7 @@ extension DeliveryEngine {
     nonisolated func complete(_ job: DeliveryJob, with result: Result<TransportResponse, TransportError>, startedAt started: Int64, attemptStart: ContinuousClock.Instant) {
         if case .failure(let error) = result, error.kind == .shutdown {
             // The transport stopped before or during the transfer: record nothing, it stays pending.
-            finish(AttemptResult(job: job, records: [], decision: nil, abandoned: true))
+            finish(AttemptResult(job: job, records: [], outcome: .abandoned))
             return
         }
         metrics.attemptDuration.record(duration: attemptStart.duration(to: .now))
@@ -48,7 +48,7 @@ extension DeliveryEngine {
         let decision = DeliveryDecision.decide(
             attempt: job.attempt - job.attemptBase, outcome: outcome, policy: settings.delivery.retryPolicy, unit: Double.random(in: 0..<1), nowMillis: now
         )
-        finish(AttemptResult(job: job, records: records(for: job, outcome: outcome, decision: decision, startedAt: started, now: now), decision: decision))
+        finish(AttemptResult(job: job, records: records(for: job, outcome: outcome, decision: decision, startedAt: started, now: now), outcome: .decided(decision)))
     }
 
     /// The signed POST for an attempt.
@@ -122,11 +122,7 @@ extension DeliveryEngine {
             // Not durable: keep the deliveries pending and try again later rather than lose them.
             logger.error("Journal append failed", metadata: ["delivery.count": "\(batch.count)", "error": "\(error)"])
             let now = epochMillis()
-            for result in batch {
-                releaseSlot(of: result.job, now: now)
-                if result.job.settleDead == nil { probeAbandoned(result.job, now: now + 1000) }
-                schedule(result.job.deliveryID, at: now + 1000)
-            }
+            for result in batch { tryAgainLater(result.job, now: now) }
             wakeup.signal()
             return
         }
@@ -136,19 +132,17 @@ extension DeliveryEngine {
         var tally = DeliveryCounters()
         for result in batch {
             let job = result.job
-            releaseSlot(of: job, now: now)
-            if result.abandoned {
-                // Still pending; tried again in a second if the engine is not stopping.
-                probeAbandoned(job, now: now + 1000)
-                schedule(job.deliveryID, at: now + 1000)
+            if case .abandoned = result.outcome {
+                tryAgainLater(job, now: now)
                 continue
             }
+            releaseSlot(of: job, now: now)
             let decision = result.decision
-            if let reason = decision?.disableReason { disable[job.subscription.id] = disable[job.subscription.id] ?? reason }
             if let decision {
                 let health = updateHealth(job, decision: decision, now: now)
                 operational += health.events
-                if let reason = health.disable { disable[job.subscription.id] = disable[job.subscription.id] ?? reason }
+                // The decision's own reason first (410 Gone), then health's (failing too long); once per subscription.
+                if let reason = decision.disableReason ?? health.disable, disable[job.subscription.id] == nil { disable[job.subscription.id] = reason }
             }
             if case .retry(let delay, _) = decision { schedule(job.deliveryID, at: now + delay.millis) }
             metrics.settled(DeliveryMetrics.Outcome(decision))
@@ -163,10 +157,13 @@ extension DeliveryEngine {
         if !operational.isEmpty { _ = try? await accept(operational) }
     }
 
-    /// An attempt that may have been its endpoint's half-open probe ended without a verdict: the
-    /// breaker lets the next one through from `now`.
-    private func probeAbandoned(_ job: DeliveryJob, now: Int64) {
-        endpoints[job.subscription.id]?.breaker.probeAbandoned(now: now)
+    /// An attempt that ended without a verdict (the transport stopped under it, or its result could
+    /// not be journaled): its slot is freed and it stays pending, to go again in a second if the engine
+    /// is not stopping; if it was its endpoint's half-open probe, the next request probes again.
+    private func tryAgainLater(_ job: DeliveryJob, now: Int64) {
+        releaseSlot(of: job, now: now)
+        endpoints[job.subscription.id]?.breaker.probeAbandoned(now: now + 1000)
+        schedule(job.deliveryID, at: now + 1000)
     }
 
     /// Breaker, failing-since and the operational events an attempt implies.

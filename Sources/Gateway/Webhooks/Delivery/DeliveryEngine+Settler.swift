@@ -2,13 +2,26 @@ import Synchronization
 
 /// What one attempt came to, waiting for the engine to journal and apply it.
 struct AttemptResult: Sendable {
+    /// What became of the attempt.
+    enum Outcome: Sendable {
+        /// Sent, answered or failed, and decided.
+        case decided(DeliveryDecision)
+        /// Not attempted: its subscription is gone or disabled, so the delivery is settled dead.
+        case settledDead
+        /// The transport stopped under it: nothing to record, the delivery stays pending.
+        case abandoned
+    }
+
     var job: DeliveryJob
-    /// The journal records it produces (attempted, and delivered or dead).
+    /// The journal records it produces (attempted, and delivered or dead; none when abandoned).
     var records: [JournalRecord]
-    /// `nil` for a delivery settled dead without an attempt (its subscription is gone).
-    var decision: DeliveryDecision?
-    /// The transport stopped under the attempt: nothing to record, the delivery stays pending.
-    var abandoned = false
+    var outcome: Outcome
+
+    /// The decision, for an attempt that was decided.
+    var decision: DeliveryDecision? {
+        if case .decided(let decision) = outcome { return decision }
+        return nil
+    }
 }
 
 extension DeliveryEngine {
