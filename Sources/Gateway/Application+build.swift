@@ -2,7 +2,6 @@ public import Configuration
 public import Hummingbird
 import HTTPTypes
 import HummingbirdCore
-import HummingbirdWebSocket
 public import Logging
 
 #if canImport(FoundationEssentials)
@@ -42,15 +41,10 @@ public func buildApplication(
     )
     let hub = BroadcastHub(configuration: configuration.broadcast, events: webhooks.dispatcher, logger: logger, metrics: metrics)
     let router = buildRouter(configuration: configuration, hub: hub, webhooks: webhooks, token: token, admin: admin, metrics: metrics, logger: logger)
-    let webSocket = WebSocketServerConfiguration(
-        maxFrameSize: configuration.broadcast.maxFrameBytes,
-        extensions: [.nonNegotiatedExtension { GoingAwayOnShutdown() }],
-        autoPing: configuration.broadcast.pingInterval.map { .enabled(timePeriod: $0) } ?? .disabled,
-        closeTimeout: configuration.broadcast.closeTimeout
-    )
+    let upgrade = HubUpgrade(hub: hub, configuration: configuration.broadcast, logger: logger)
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: webSocket)),
+        server: GatewayServerChannel.builder(upgrade: upgrade),
         configuration: .init(address: .hostname(configuration.http.host, port: configuration.http.port), serverName: "gateway"),
         services: webhooks.services(hub: hub, statsInterval: configuration.delivery.statsInterval) + [hub],
         onServerRunning: { channel in admin.inspectorAddress.serverListening(on: channel.localAddress?.port ?? configuration.http.port) },
@@ -91,7 +85,7 @@ func buildRouter(
     ).register(on: router)
     WebhookRoutes(registry: webhooks.registry, token: token, maxBodyBytes: maxBody, events: admin.events).register(on: router)
     DeliveryRoutes(engine: webhooks.engine, token: token, maxBodyBytes: maxBody).register(on: router)
-    WebSocketRoutes(hub: hub, configuration: configuration.broadcast, logger: logger).register(on: router)
+    WebSocketRoutes().register(on: router)
     APIDocumentRoutes(publicURL: configuration.http.publicURL, assetsURL: configuration.http.docsAssetsURL).register(on: router)
     HealthRoutes(webhooks: webhooks).register(on: router)
     MetricsRoutes(metrics: metrics, hub: hub, webhooks: webhooks).register(on: router)

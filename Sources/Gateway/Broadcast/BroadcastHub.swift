@@ -104,7 +104,7 @@ public final class BroadcastHub: Service {
             timestamp: now,
             clientID: client.id
         )
-        _ = client.send(welcome.encoded())
+        _ = client.send(WireFrame.text(welcome.encoded()))
         logger.debug("Client connected", metadata: ["ws.client.id": "\(client.id)", "ws.clients": "\(total)"])
         events.hubEmitted(.clientConnected(clientID: client.id, clientNumber: client.number, totalConnections: total, at: now))
         return client
@@ -155,7 +155,7 @@ public final class BroadcastHub: Service {
 
     /// Sends a reply to one client only (pong, errors); emits no event.
     func reply(_ message: BroadcastMessage, to client: HubClient) {
-        _ = client.send(message.encoded())
+        _ = client.send(WireFrame.text(message.encoded()))
     }
 
     /// Encodes once, enqueues to the chosen clients under the lock (one global order), evicts overflowing ones.
@@ -165,7 +165,7 @@ public final class BroadcastHub: Service {
         recipients choose: (State) -> [HubClient]
     ) -> Int {
         let started = ContinuousClock.now
-        let frame = message.encoded()
+        let frame = WireFrame.text(message.encoded())
         let (count, rejected, evicted) = state.withLock { state -> (Int, Int, [HubClient]) in
             var queued = 0
             var rejected = 0

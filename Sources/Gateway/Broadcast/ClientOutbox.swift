@@ -43,7 +43,7 @@ public final class ClientOutbox: Sendable {
     }
 
     /// Where the outbox is in its life: open, closing (requested or taken by the writer), finished.
-    private enum Status { case open, closeRequested(UInt16, String), closeTaken, finished }
+    private enum Status { case open, closeRequested(UInt16, String), closeTaken(UInt16), finished }
 
     /// The writer's two callbacks.
     private struct Writer {
@@ -164,6 +164,24 @@ public final class ClientOutbox: Sendable {
         for call in calls { call() }
     }
 
+    /// The close code the server asked for (a close request or an eviction), `nil` while open or once finished.
+    public var closeCode: UInt16? {
+        state.withLock { state in
+            switch state.status {
+            case .closeRequested(let code, _), .closeTaken(let code): code
+            case .open, .finished: nil
+            }
+        }
+    }
+
+    /// The writer has taken the close: its close frame is written (or being written) after the frames before it.
+    public var closeTaken: Bool {
+        state.withLock { state in
+            if case .closeTaken = state.status { return true }
+            return false
+        }
+    }
+
     /// Frames waiting to be written (for `/info`).
     public var queuedFrames: Int { state.withLock { $0.frames.count } }
 
@@ -178,7 +196,7 @@ public final class ClientOutbox: Sendable {
                 state.writerBusy = false
                 return nil
             case .closeRequested(let code, let reason):
-                state.status = .closeTaken
+                state.status = .closeTaken(code)
                 defer {
                     state.frames = []
                     state.bytes = 0
@@ -205,10 +223,14 @@ public enum HubCloseCode {
     public static let normal: UInt16 = 1000
     /// The server is shutting down.
     public static let goingAway: UInt16 = 1001
+    /// The client broke the WebSocket protocol (a reserved bit or opcode, a stray continuation frame).
+    public static let protocolError: UInt16 = 1002
     /// The client sent more messages per second than allowed.
     public static let policyViolation: UInt16 = 1008
     /// A frame or message was larger than allowed.
     public static let messageTooBig: UInt16 = 1009
+    /// The hub is full: try again later.
+    public static let tryAgainLater: UInt16 = 1013
     /// The client read too slowly and its outbound queue overflowed (private-use range).
     public static let evicted: UInt16 = 4001
 }

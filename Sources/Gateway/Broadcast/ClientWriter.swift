@@ -1,4 +1,3 @@
-import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOWebSocket
@@ -14,20 +13,22 @@ import NIOWebSocket
 final class ClientWriter: Sendable {
     private let outbox: ClientOutbox
     private let channel: any Channel
-    private let outbound: WebSocketOutboundWriter
+    /// Where frames enter the pipeline: the frame encoder's context, so that the hub's ready-made
+    /// wire frames go past the encoder straight to the socket.
+    private let wire: NIOLoopBound<ChannelHandlerContext>
     private let closeTimeout: Duration
     private let logger: Logger
     private let clientID: String
     private let drainQueue: DrainQueue
 
     init(
-        outbox: ClientOutbox, channel: any Channel, outbound: WebSocketOutboundWriter, drainQueue: DrainQueue, closeTimeout: Duration,
+        outbox: ClientOutbox, wire: ChannelHandlerContext, drainQueue: DrainQueue, closeTimeout: Duration,
         logger: Logger, clientID: String
     ) {
         self.outbox = outbox
+        self.wire = NIOLoopBound(wire, eventLoop: wire.eventLoop)
+        self.channel = wire.channel
         self.drainQueue = drainQueue
-        self.channel = channel
-        self.outbound = outbound
         self.closeTimeout = closeTimeout
         self.logger = logger
         self.clientID = clientID
@@ -49,26 +50,24 @@ final class ClientWriter: Sendable {
             return
         case .frames(let frames):
             write(frames).whenComplete { [self] result in
-                // A failed write means the connection is going away; its reader finishes the outbox.
+                // A failed write means the connection is going away; its handler finishes the outbox.
                 if case .success = result { drain() }
             }
         case .close(let frames, let code, let reason):
-            let outbound = self.outbound
-            write(frames).whenComplete { _ in
-                // The close frame goes through HummingbirdWebSocket, after the frames before it.
-                Task { try? await outbound.close(.init(codeNumber: Int(code)), reason: reason) }
-            }
+            // The close frame after the frames before it, in the same flush.
+            _ = write(frames + [WireFrame.close(code: code, reason: reason)])
         }
     }
 
-    /// Writes frames back to back, the same buffer every other client got, as text frames, with one
-    /// flush (one `writev` for many frames).
+    /// Writes wire frames back to back, the same buffer every other client got, with one flush (one
+    /// `writev` for many frames).
     private func write(_ frames: [ByteBuffer]) -> EventLoopFuture<Void> {
-        guard let last = frames.last else { return channel.eventLoop.makeSucceededVoidFuture() }
+        let wire = self.wire.value
+        guard let last = frames.last else { return wire.eventLoop.makeSucceededVoidFuture() }
         for frame in frames.dropLast() {
-            channel.write(WebSocketFrame(fin: true, opcode: .text, data: frame), promise: nil)
+            wire.write(NIOAny(frame), promise: nil)
         }
-        return channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: last))
+        return wire.writeAndFlush(NIOAny(last))
     }
 
     /// Gives the client `closeTimeout` to finish the close handshake, then drops the TCP connection

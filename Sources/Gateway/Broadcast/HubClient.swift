@@ -28,7 +28,7 @@ public final class HubClient: Sendable {
     /// Counts a message received from this client.
     func countIn() { messagesIn.add(1, ordering: .relaxed) }
 
-    /// Queues a frame for this client and counts it when it was queued.
+    /// Queues a wire frame (``WireFrame``) for this client and counts it when it was queued.
     func send(_ frame: ByteBuffer) -> ClientOutbox.EnqueueResult {
         let result = outbox.enqueue(frame)
         if result == .queued { messagesOut.add(1, ordering: .relaxed) }

@@ -31,6 +31,8 @@ public enum DisconnectReason: String, Sendable, Equatable {
     case rateLimited = "rate_limited"
     case messageTooLarge = "message_too_large"
     case serverShutdown = "server_shutdown"
+    /// The client did not answer a keepalive ping before the next one was due.
+    case pingTimeout = "ping_timeout"
     case error
 
     /// The close code that goes with this reason, when the server sent one.
@@ -40,7 +42,16 @@ public enum DisconnectReason: String, Sendable, Equatable {
         case .evicted: HubCloseCode.evicted
         case .rateLimited: HubCloseCode.policyViolation
         case .messageTooLarge: HubCloseCode.messageTooBig
-        case .serverShutdown: HubCloseCode.goingAway
+        case .serverShutdown, .pingTimeout: HubCloseCode.goingAway
+        }
+    }
+
+    /// The reason for a close the hub itself requested (eviction, shutdown), from its code.
+    init?(hubCloseCode code: UInt16) {
+        switch code {
+        case HubCloseCode.evicted: self = .evicted
+        case HubCloseCode.goingAway: self = .serverShutdown
+        default: return nil
         }
     }
 }

@@ -1,0 +1,87 @@
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// Admits WebSocket handshakes to the hub: which paths upgrade (`/ws`, `/ws/{client_id}`), and what
+/// serves the connection after the `101`.
+///
+/// A handshake on those paths is always accepted; refusals (an unusable client id, a full hub) are
+/// close codes right after it: a refused handshake could only be a bare HTTP 400, which a browser's
+/// `WebSocket` cannot read, while it does get a close code and reason.
+struct HubUpgrade: Sendable {
+    let hub: BroadcastHub
+    let configuration: GatewayConfiguration.Broadcast
+    let logger: Logger
+
+    /// Whether this handshake is for the hub.
+    func accepts(_ head: HTTPRequestHead) -> Bool {
+        Self.requestedClientID(uri: head.uri) != nil
+    }
+
+    /// After the `101`, on the channel's event loop: registers the client and puts its handler in the
+    /// pipeline, or sends the refusal's close.
+    func start(on channel: any Channel, head: HTTPRequestHead) throws {
+        let operations = channel.pipeline.syncOperations
+        guard case .some(let requested) = Self.requestedClientID(uri: head.uri) else { return }
+        if let requested, !Self.isValidClientID(requested) {
+            return try operations.addHandler(
+                RefusedSocketHandler(code: HubCloseCode.policyViolation, reason: "client_id must be 1 to 64 characters of A-Z a-z 0-9 . _ -", closeTimeout: configuration.closeTimeout)
+            )
+        }
+        guard let client = hub.connect(requestedID: requested) else {
+            return try operations.addHandler(RefusedSocketHandler(code: HubCloseCode.tryAgainLater, reason: "hub is full", closeTimeout: configuration.closeTimeout))
+        }
+        let wire = try operations.context(handlerType: WebSocketFrameEncoder.self)
+        try operations.addHandler(HubSocketHandler(hub: hub, client: client, wire: wire, configuration: configuration, logger: logger))
+    }
+
+    /// The client id a hub path asks for: `.some(nil)` for `/ws`, `.some(id)` for `/ws/{id}`, `nil`
+    /// for any other path. The query is ignored; a trailing `/` is allowed, as by the router.
+    static func requestedClientID(uri: String) -> String?? {
+        var path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
+        if path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        if path == "/ws" { return .some(nil) }
+        guard path.hasPrefix("/ws/") else { return nil }
+        let id = path.dropFirst(4)
+        guard !id.contains("/") else { return nil }
+        return .some(String(id))
+    }
+
+    /// 1 to 64 characters of `A-Z a-z 0-9 . _ -`.
+    static func isValidClientID(_ id: String) -> Bool {
+        (1...64).contains(id.utf8.count)
+            && id.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                    || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
+            }
+    }
+}
+
+/// A WebSocket connection the hub refused after its handshake: sends the close with the refusal's
+/// code and reason, ignores everything but the client's close, and drops the connection when that
+/// arrives or after `closeTimeout`.
+final class RefusedSocketHandler: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let code: UInt16
+    private let reason: String
+    private let closeTimeout: Duration
+
+    init(code: UInt16, reason: String, closeTimeout: Duration) {
+        self.code = code
+        self.reason = reason
+        self.closeTimeout = closeTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.close(code: code, reason: reason)), promise: nil)
+        context.eventLoop.scheduleTask(in: TimeAmount(closeTimeout)) { channel.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if unwrapInboundIn(data).opcode == .connectionClose { context.close(promise: nil) }
+    }
+}
