@@ -5,11 +5,13 @@ import NIOWebSocket
 /// Drains one client's ``ClientOutbox`` into its channel, on the channel's event loop, with no task
 /// of its own: an idle connection costs no task stack for its writer.
 ///
-/// Woken by the outbox when work arrives, it takes everything queued, writes it with one flush, and
-/// takes again only when that flush has completed: one batch in flight per client. That completion
-/// is the backpressure: a client that stops reading stops its writer there, its outbox fills, and the
-/// hub evicts it. Once a close is requested (or the client evicted) a timer on the event loop drops
-/// the TCP connection if the close handshake has not finished within `closeTimeout`.
+/// Woken by the outbox when work arrives, it takes everything queued and writes it with one flush,
+/// until the outbox is empty. The socket's writability is the backpressure: once the bytes SwiftNIO
+/// could not yet hand to the kernel pass the channel's high-water mark (64 KiB by default), the writer
+/// stops taking, and its connection's handler restarts it when the channel is writable again. So a
+/// client that stops reading leaves its frames in its outbox, which fills, and the hub evicts it. No
+/// promise or callback per write. Once a close is requested (or the client evicted) a timer on the
+/// event loop drops the TCP connection if the close handshake has not finished within `closeTimeout`.
 final class ClientWriter: Sendable {
     private let outbox: ClientOutbox
     private let channel: any Channel
@@ -42,32 +44,34 @@ final class ClientWriter: Sendable {
         )
     }
 
-    /// Takes and writes batches until the outbox is empty or a flush is pending. On the event loop.
+    /// Takes and writes batches until the outbox is empty or the channel is not writable. On the event
+    /// loop; called on a wake and when the channel becomes writable again.
     func drain() {
-        guard let batch = outbox.take() else { return }
-        switch batch {
-        case .finished:
-            return
-        case .frames(let frames):
-            write(frames).whenComplete { [self] result in
-                // A failed write means the connection is going away; its handler finishes the outbox.
-                if case .success = result { drain() }
+        let wire = self.wire.value
+        while let batch = outbox.take() {
+            switch batch {
+            case .finished:
+                return
+            case .frames(let frames):
+                write(frames, to: wire)
+                // Over the high-water mark: stop here, still marked busy, so that no wake-up comes
+                // before the handler's writability change does.
+                guard wire.channel.isWritable else { return }
+            case .close(let frames, let code, let reason):
+                // The close frame after the frames before it, in the same flush.
+                write(frames + [WireFrame.close(code: code, reason: reason)], to: wire)
             }
-        case .close(let frames, let code, let reason):
-            // The close frame after the frames before it, in the same flush.
-            _ = write(frames + [WireFrame.close(code: code, reason: reason)])
         }
     }
 
     /// Writes wire frames back to back, the same buffer every other client got, with one flush (one
-    /// `writev` for many frames).
-    private func write(_ frames: [ByteBuffer]) -> EventLoopFuture<Void> {
-        let wire = self.wire.value
-        guard let last = frames.last else { return wire.eventLoop.makeSucceededVoidFuture() }
-        for frame in frames.dropLast() {
+    /// `writev` for many frames). A failed write means the connection is going away; its handler
+    /// finishes the outbox.
+    private func write(_ frames: [ByteBuffer], to wire: ChannelHandlerContext) {
+        for frame in frames {
             wire.write(NIOAny(frame), promise: nil)
         }
-        return wire.writeAndFlush(NIOAny(last))
+        wire.flush()
     }
 
     /// Gives the client `closeTimeout` to finish the close handshake, then drops the TCP connection

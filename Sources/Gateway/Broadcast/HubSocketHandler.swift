@@ -24,6 +24,7 @@ final class HubSocketHandler: ChannelInboundHandler {
     private let logger: Logger
     private var bucket: TokenBucket
     private var message: MessageAssembler
+    private var writer: ClientWriter?
     private var keepalive = Keepalive()
     private var pingTimer: RepeatedTask?
     /// Why the server is ending the connection, when this handler decided it (the hub's own closes,
@@ -42,10 +43,12 @@ final class HubSocketHandler: ChannelInboundHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        ClientWriter(
+        let writer = ClientWriter(
             outbox: client.outbox, wire: wire, drainQueue: hub.drainQueues.queue(for: context.eventLoop),
             closeTimeout: configuration.closeTimeout, logger: logger, clientID: client.id
-        ).start()
+        )
+        self.writer = writer
+        writer.start()
         if let interval = configuration.pingInterval {
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let channel = context.channel
@@ -87,6 +90,12 @@ final class HubSocketHandler: ChannelInboundHandler {
         default:
             closeByServer(code: HubCloseCode.protocolError, reason: "unknown opcode", as: .error)
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // The writer stopped at the high-water mark; the kernel has taken enough bytes to go on.
+        if context.channel.isWritable { writer?.drain() }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
