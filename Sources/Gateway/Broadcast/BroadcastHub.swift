@@ -44,6 +44,8 @@ public final class BroadcastHub: Service {
     private let state = Mutex(State())
     /// Where connections' writers wait for their event loop (one run per loop per broadcast).
     let drainQueues = DrainQueues()
+    /// Signalled when the last client leaves during shutdown.
+    private let emptied = WakeupSignal()
     /// When the hub started, for `uptime_seconds`.
     public let startedAt: Date
 
@@ -61,7 +63,10 @@ public final class BroadcastHub: Service {
         self.startedAt = Date()
     }
 
-    /// Runs until graceful shutdown, then closes any client still connected with 1001.
+    /// Runs until graceful shutdown, then closes every client still connected with 1001 and waits until
+    /// they are gone (at most `broadcast.closeTimeout` and a little), so that their
+    /// `client-disconnected` events are dispatched while the webhook services still run. Connections
+    /// have no task of their own for the server to wait for.
     public func run() async throws {
         try? await gracefulShutdown()
         let remaining = state.withLock { state -> [HubClient] in
@@ -71,8 +76,16 @@ public final class BroadcastHub: Service {
         for client in remaining {
             client.outbox.requestClose(code: HubCloseCode.goingAway, reason: "server shutting down")
         }
-        logger.info("Broadcast hub stopped", metadata: ["ws.clients.closed": "\(remaining.count)"])
+        let deadline = ContinuousClock.now + configuration.closeTimeout + .milliseconds(250)
+        while state.withLock({ !$0.clients.isEmpty }), ContinuousClock.now < deadline {
+            await emptied.wait(for: ContinuousClock.now.duration(to: deadline))
+        }
+        let left = state.withLock { $0.clients.count }
+        logger.info("Broadcast hub stopped", metadata: ["ws.clients.closed": "\(remaining.count - left)", "ws.clients.dropped": "\(left)"])
     }
+
+    /// Whether the hub has stopped taking connections.
+    var isShuttingDown: Bool { state.withLock { $0.isShuttingDown } }
 
     /// Registers a connection, queues its welcome and emits `clientConnected`.
     /// - Parameter requestedID: The id from `/ws/{client_id}`; if taken, a `-N` suffix makes it unique.
@@ -119,6 +132,7 @@ public final class BroadcastHub: Service {
             return state.clients.count
         }
         guard let remaining else { return }
+        if remaining == 0, isShuttingDown { emptied.signal() }
         logger.debug("Client disconnected", metadata: ["ws.client.id": "\(client.id)", "ws.close.reason": "\(reason.rawValue)"])
         events.hubEmitted(.clientDisconnected(clientID: client.id, reason: reason, remainingConnections: remaining, at: Date()))
     }

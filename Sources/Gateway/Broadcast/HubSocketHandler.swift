@@ -25,11 +25,17 @@ final class HubSocketHandler: ChannelInboundHandler {
     private var bucket: TokenBucket
     private var message: MessageAssembler
     private var writer: ClientWriter?
+    /// The payload of the latest ping not yet answered because the socket was over its high-water mark.
+    /// Bound: one; overflow policy: a newer ping replaces it (RFC 6455 §5.5.3 lets an endpoint answer
+    /// only the most recent ping), so a client that pings and does not read cannot grow anything.
+    private var pendingPong: ByteBuffer?
     private var keepalive = Keepalive()
     private var pingTimer: RepeatedTask?
     /// Why the server is ending the connection, when this handler decided it (the hub's own closes,
     /// eviction and shutdown, are read from the outbox's close code).
     private var serverReason: DisconnectReason?
+    /// The connection failed (a reset, an I/O error): the reason when nothing else explains the end.
+    private var failed = false
     private var isFinished = false
 
     init(hub: BroadcastHub, client: HubClient, wire: ChannelHandlerContext, configuration: GatewayConfiguration.Broadcast, logger: Logger) {
@@ -60,6 +66,8 @@ final class HubSocketHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // After the client's close (or the end of the connection) nothing more is acted on (RFC 6455 §5.5.1).
+        guard !isFinished else { return }
         let frame = unwrapInboundIn(data)
         guard frame.reservedBits.isEmpty else {
             return closeByServer(code: HubCloseCode.protocolError, reason: "reserved bits are not supported", as: .error)
@@ -79,10 +87,9 @@ final class HubSocketHandler: ChannelInboundHandler {
                 closeByServer(code: HubCloseCode.protocolError, reason: "unexpected continuation frame", as: .error)
             }
         case .ping:
-            // Overflow policy for pongs: skipped while the socket's write buffer is over its
-            // high-water mark (a client that pings but does not read cannot grow it).
-            guard context.channel.isWritable, client.outbox.closeCode == nil else { return }
-            context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
+            guard client.outbox.closeCode == nil else { return }
+            pendingPong = frame.unmaskedData
+            if context.channel.isWritable { sendPong(context: context) }
         case .pong:
             keepalive.receivedPong(frame.unmaskedData)
         case .connectionClose:
@@ -94,25 +101,40 @@ final class HubSocketHandler: ChannelInboundHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         // The writer stopped at the high-water mark; the kernel has taken enough bytes to go on.
-        if context.channel.isWritable { writer?.drain() }
+        if context.channel.isWritable {
+            sendPong(context: context)
+            writer?.drain()
+        }
         context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent {
-            // The server is shutting down gracefully and waits for this channel to close.
+        switch event {
+        case is ChannelShouldQuiesceEvent:
+            // The server is shutting down gracefully.
             client.outbox.requestClose(code: HubCloseCode.goingAway, reason: "server shutting down")
+        case ChannelEvent.inputClosed:
+            // The client closed its side of the TCP connection (Hummingbird allows half-closure):
+            // nothing more can come, and a close handshake cannot finish, so the connection ends here.
+            finish()
+            context.close(promise: nil)
+        default:
+            break
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // SwiftNIO's protocol error handler, ahead of this one, has already sent the close for these.
+        // SwiftNIO's protocol error handler, ahead of this one, has already sent the close for these
+        // (1009 or 1002) and closes the channel once it is written: nothing more goes out from the
+        // hub, and a client that does not read loses the connection after `closeTimeout`.
         if let error = error as? NIOWebSocketError {
             serverReason = serverReason ?? (error == .invalidFrameLength ? .messageTooLarge : .error)
+            finish()
+            Self.close(context.channel, after: configuration.closeTimeout)
         } else {
             logger.debug("WebSocket connection error", metadata: ["ws.client.id": "\(client.id)", "error": "\(error)"])
-            serverReason = serverReason ?? .error
+            failed = true
             context.close(promise: nil)
         }
     }
@@ -167,6 +189,22 @@ final class HubSocketHandler: ChannelInboundHandler {
         guard !serverSentClose else { return channel.close(promise: nil) }
         let answer = WebSocketFrame.close(code: WebSocketFrame.answerCode(toClose: frame.unmaskedData), reason: nil)
         context.writeAndFlush(wrapOutboundOut(answer)).whenComplete { _ in channel.close(promise: nil) }
+        // A client that sent its close and stopped reading cannot hold the connection past this.
+        Self.close(channel, after: configuration.closeTimeout)
+    }
+
+    /// Answers the latest ping, if one is waiting.
+    private func sendPong(context: ChannelHandlerContext) {
+        guard let payload = pendingPong else { return }
+        pendingPong = nil
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: payload)), promise: nil)
+    }
+
+    /// Drops the TCP connection after `timeout` if it is still open.
+    static func close(_ channel: any Channel, after timeout: Duration) {
+        channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+            if channel.isActive { channel.close(promise: nil) }
+        }
     }
 
     /// Every `broadcast.pingIntervalSeconds`: a ping, or the end of a client that did not answer the last one.
@@ -193,7 +231,8 @@ final class HubSocketHandler: ChannelInboundHandler {
         isFinished = true
         pingTimer?.cancel()
         pingTimer = nil
-        let reason = serverReason ?? client.outbox.closeCode.flatMap(DisconnectReason.init(hubCloseCode:)) ?? .clientClosed
+        let hubReason = client.outbox.closeCode.flatMap(DisconnectReason.init(hubCloseCode:))
+        let reason = serverReason ?? hubReason ?? (failed ? .error : .clientClosed)
         hub.disconnect(client, reason: reason)
     }
 }

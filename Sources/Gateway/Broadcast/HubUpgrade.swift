@@ -29,11 +29,20 @@ struct HubUpgrade: Sendable {
                 RefusedSocketHandler(code: HubCloseCode.policyViolation, reason: "client_id must be 1 to 64 characters of A-Z a-z 0-9 . _ -", closeTimeout: configuration.closeTimeout)
             )
         }
-        guard let client = hub.connect(requestedID: requested) else {
-            return try operations.addHandler(RefusedSocketHandler(code: HubCloseCode.tryAgainLater, reason: "hub is full", closeTimeout: configuration.closeTimeout))
-        }
+        // Everything that can fail comes before the client is registered, so that a failure cannot
+        // leave a client in the hub with no connection behind it.
         let wire = try operations.context(handlerType: WebSocketFrameEncoder.self)
-        try operations.addHandler(HubSocketHandler(hub: hub, client: client, wire: wire, configuration: configuration, logger: logger))
+        guard channel.isActive else { return }
+        guard let client = hub.connect(requestedID: requested) else {
+            let reason = hub.isShuttingDown ? "server shutting down" : "hub is full"
+            return try operations.addHandler(RefusedSocketHandler(code: HubCloseCode.tryAgainLater, reason: reason, closeTimeout: configuration.closeTimeout))
+        }
+        do {
+            try operations.addHandler(HubSocketHandler(hub: hub, client: client, wire: wire, configuration: configuration, logger: logger))
+        } catch {
+            hub.disconnect(client, reason: .error)
+            throw error
+        }
     }
 
     /// The client id a hub path asks for: `.some(nil)` for `/ws`, `.some(id)` for `/ws/{id}`, `nil`
@@ -76,12 +85,17 @@ final class RefusedSocketHandler: ChannelInboundHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.close(code: code, reason: reason)), promise: nil)
-        context.eventLoop.scheduleTask(in: TimeAmount(closeTimeout)) { channel.close(promise: nil) }
+        HubSocketHandler.close(context.channel, after: closeTimeout)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if unwrapInboundIn(data).opcode == .connectionClose { context.close(promise: nil) }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        // The client closed its side of the TCP connection: the handshake cannot finish.
+        if case ChannelEvent.inputClosed = event { context.close(promise: nil) }
+        context.fireUserInboundEventTriggered(event)
     }
 }

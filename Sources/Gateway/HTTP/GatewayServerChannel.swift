@@ -110,6 +110,7 @@ public struct GatewayServerChannel: ServerChildChannel, HTTPChannelHandler {
             logger.trace("Connection closed before its first request")
         } catch {
             logger.debug("Connection setup failed", metadata: ["error": "\(error)"])
+            value.channel.close(promise: nil)
         }
     }
 

@@ -151,4 +151,40 @@ import Testing
             }
         }
     }
+
+    @Test func aClientThatEndsTheTCPConnectionWithoutACloseFrameLeavesAtOnce() async throws {
+        // No pings, no traffic: only the FIN itself can tell the server that the client is gone.
+        try await withLiveApp(["broadcast.pingIntervalSeconds": .int(0)]) { client, port in
+            let (socket, _) = try await openSocket(port: port)
+            defer { socket.close() }
+            #expect(try await activeConnections(client) == 1)
+            try await socket.closeOutput()
+            #expect(try await poll({ try await activeConnections(client) }, until: { $0 == 0 }) == 0)
+            _ = try await socket.readUntilClosed(within: .seconds(5))
+        }
+    }
+
+    @Test func framesAfterTheClientsCloseAreNotActedOn() async throws {
+        try await withLiveApp { client, port in
+            let (listener, _) = try await openSocket(port: port)
+            defer { listener.close() }
+            let (socket, _) = try await openSocket(port: port)
+            defer { socket.close() }
+            // The close, then a chat and a ping, in one write: the server reads them together.
+            let close = RawWebSocket.maskedFrame(opcode: 0x8, fin: true, payload: [0x03, 0xE8])
+            let chat = RawWebSocket.maskedFrame(opcode: 0x1, fin: true, payload: Array(#"{"message":"after close"}"#.utf8))
+            let ping = RawWebSocket.maskedFrame(opcode: 0x9, fin: true, payload: Array("late".utf8))
+            try await socket.send(bytes: close + chat + ping)
+            let answer = try await socket.readFrame()
+            #expect(answer.opcode == 0x8)
+            #expect(answer.closeCode == 1000)
+            #expect(try await socket.readUntilClosed(within: .seconds(5)).isEmpty, "no pong and no second close after the close")
+            // A message the listener can receive, to know that anything sent before it has arrived.
+            _ = try await client.post("/broadcast", json: #"{"message":"marker"}"#)
+            let next = try await listener.readFrame()
+            #expect(next.json["message"] == "marker", "the chat after the close was not broadcast")
+            let stats = try await client.get("/stats").json
+            #expect(stats["messages_received"] as? Int == 0)
+        }
+    }
 }

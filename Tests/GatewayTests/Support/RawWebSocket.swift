@@ -65,6 +65,11 @@ final class RawWebSocket {
         try await send(bytes: Self.maskedFrame(opcode: opcode, fin: fin, payload: payload))
     }
 
+    /// Closes the client's sending side of the TCP connection (a FIN) and keeps reading.
+    func closeOutput() async throws {
+        try await channel.close(mode: .output)
+    }
+
     /// Sends a close frame with `code` and no reason.
     func sendClose(code: UInt16) async throws {
         try await sendFrame(opcode: 0x8, [UInt8(code >> 8), UInt8(code & 0xFF)])

@@ -5,7 +5,7 @@ import Glibc
 
 /// A TCP client that sends a WebSocket upgrade request to 127.0.0.1 and then never reads:
 /// the slowest consumer there is. Its receive buffer is made tiny so the server's queue fills fast.
-final class SilentWebSocketClient {
+final class SilentWebSocketClient: Sendable {
     private let descriptor: Int32
 
     init(port: Int, path: String = "/ws") throws {
