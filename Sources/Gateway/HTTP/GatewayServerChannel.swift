@@ -88,6 +88,7 @@ public struct GatewayServerChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.decoderConfiguration.maxHeaderFieldSize = http1.httpDecoder.maxHeaderFieldSize
             configuration.decoderConfiguration.maxHeaderListSize = http1.httpDecoder.maxHeaderListSize
             configuration.decoderConfiguration.maxHeaderFieldCount = http1.httpDecoder.maxHeaderFieldCount
+            try channel.pipeline.syncOperations.addHandler(SilentConnectionCloser())
             let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
             return Value(negotiated: negotiated, channel: channel)
         }
@@ -131,3 +132,19 @@ public struct GatewayServerChannel: ServerChildChannel, HTTPChannelHandler {
 
 /// Ends a kept-alive connection after its redirect for a late WebSocket handshake.
 private struct ReconnectForUpgrade: Error {}
+
+/// Closes a connection that has not sent a byte when the server starts to shut down (otherwise it
+/// would hold the graceful shutdown until the client leaves); removes itself at the first read.
+final class SilentConnectionCloser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent { return context.close(promise: nil) }
+        context.fireUserInboundEventTriggered(event)
+    }
+}
