@@ -77,13 +77,10 @@ final class ClientWriter: Sendable {
     /// Gives the client `closeTimeout` to finish the close handshake, then drops the TCP connection
     /// (a client that does not read at all would otherwise hold it forever).
     private func boundCloseHandshake() {
-        let channel = self.channel
         let logger = self.logger
         let clientID = self.clientID
-        channel.eventLoop.scheduleTask(in: TimeAmount(closeTimeout)) {
-            guard channel.isActive else { return }
+        channel.close(after: closeTimeout) {
             logger.debug("Close handshake timed out", metadata: ["ws.client.id": "\(clientID)"])
-            channel.close(promise: nil)
         }
     }
 }

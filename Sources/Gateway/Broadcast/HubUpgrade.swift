@@ -86,7 +86,7 @@ final class RefusedSocketHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         context.writeAndFlush(wrapOutboundOut(.close(code: code, reason: reason)), promise: nil)
-        HubSocketHandler.close(context.channel, after: closeTimeout)
+        context.channel.close(after: closeTimeout)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

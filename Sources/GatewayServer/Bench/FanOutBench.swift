@@ -140,9 +140,12 @@ final class FanOutTally: Sendable {
 
     /// Counts and times a frame if it carries a benchmark message. Scans UTF-8 bytes: the client shares
     /// the server's two cores, and every microsecond it spends per frame shows up in the latencies.
+    /// What a benchmark message's text starts with.
+    private static let marker = Array("bench:".utf8)
+
     func record(_ frame: ByteBuffer) {
         let sent: Int64? = frame.withUnsafeReadableBytes { bytes in
-            let marker = Array("bench:".utf8)
+            let marker = Self.marker
             guard let start = bytes.indices.first(where: { bytes[$0...].starts(with: marker) }) else { return nil }
             // "bench:<sequence>:<nanoseconds>": the number after the second colon.
             var index = start + marker.count
