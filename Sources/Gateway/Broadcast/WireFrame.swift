@@ -48,7 +48,13 @@ extension WebSocketFrame {
     static func closeBody(code: UInt16, reason: String?) -> ByteBuffer {
         var body = ByteBuffer()
         body.writeInteger(code)
-        if let reason { body.writeBytes(reason.utf8.prefix(123)) }
+        if let reason {
+            // At most 123 bytes, cut at a character boundary (never inside a UTF-8 sequence).
+            let bytes = Array(reason.utf8)
+            var end = min(bytes.count, 123)
+            while end < bytes.count, end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+            body.writeBytes(bytes[..<end])
+        }
         return body
     }
 

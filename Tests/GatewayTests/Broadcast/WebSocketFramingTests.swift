@@ -36,6 +36,14 @@ import Testing
         #expect(wire.readInteger(as: UInt16.self) == 4001)
     }
 
+    @Test func aLongCloseReasonIsCutAtACharacterBoundary() {
+        let reason = String(repeating: "é", count: 100)  // 200 bytes of 2-byte characters
+        var body = WebSocketFrame.closeBody(code: 1001, reason: reason)
+        #expect(body.readInteger(as: UInt16.self) == 1001)
+        let text = body.readString(length: body.readableBytes)
+        #expect(text == String(repeating: "é", count: 61), "122 bytes: the 123rd would split a character")
+    }
+
     private func frame(_ opcode: WebSocketOpcode, fin: Bool, _ text: String) -> WebSocketFrame {
         WebSocketFrame(fin: fin, opcode: opcode, data: ByteBuffer(string: text))
     }
