@@ -77,7 +77,7 @@ public final class BroadcastHub: Service {
             client.outbox.requestClose(code: HubCloseCode.goingAway, reason: "server shutting down")
         }
         let deadline = ContinuousClock.now + configuration.closeTimeout + .milliseconds(250)
-        while state.withLock({ !$0.clients.isEmpty }), ContinuousClock.now < deadline {
+        while !Task.isCancelled, state.withLock({ !$0.clients.isEmpty }), ContinuousClock.now < deadline {
             await emptied.wait(for: ContinuousClock.now.duration(to: deadline))
         }
         let left = state.withLock { $0.clients.count }

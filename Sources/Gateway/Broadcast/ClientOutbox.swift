@@ -141,13 +141,16 @@ public final class ClientOutbox: Sendable {
     }
 
     /// Asks the writer to send what is queued, then close with `code`. Later frames are rejected.
-    public func requestClose(code: UInt16, reason: String) {
-        let calls = state.withLock { state -> [@Sendable () -> Void] in
-            guard case .open = state.status else { return [] }
+    /// - Returns: Whether this request is the one that closes (`false`: already closing or finished).
+    @discardableResult
+    public func requestClose(code: UInt16, reason: String) -> Bool {
+        let calls = state.withLock { state -> [@Sendable () -> Void]? in
+            guard case .open = state.status else { return nil }
             state.status = .closeRequested(code, reason)
             return state.callbacks()
         }
-        for call in calls { call() }
+        for call in calls ?? [] { call() }
+        return calls != nil
     }
 
     /// Ends the outbox: the writer's next ``take()`` returns ``Batch/finished``.

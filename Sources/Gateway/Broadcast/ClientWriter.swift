@@ -77,10 +77,16 @@ final class ClientWriter: Sendable {
     /// Gives the client `closeTimeout` to finish the close handshake, then drops the TCP connection
     /// (a client that does not read at all would otherwise hold it forever).
     private func boundCloseHandshake() {
+        let channel = self.channel
         let logger = self.logger
         let clientID = self.clientID
-        channel.close(after: closeTimeout) {
-            logger.debug("Close handshake timed out", metadata: ["ws.client.id": "\(clientID)"])
+        let closeTimeout = self.closeTimeout
+        // Called wherever the close was requested (an eviction: inside the hub's lock); one hop to
+        // the event loop, where the deadline is set.
+        channel.eventLoop.execute {
+            channel.close(after: closeTimeout) {
+                logger.debug("Close handshake timed out", metadata: ["ws.client.id": "\(clientID)"])
+            }
         }
     }
 }

@@ -128,8 +128,12 @@ final class HubSocketHandler: ChannelInboundHandler {
         // SwiftNIO's protocol error handler, ahead of this one, has already sent the close for these
         // (1009 or 1002) and closes the channel once it is written: nothing more goes out from the
         // hub, and a client that does not read loses the connection after `closeTimeout`.
+        // Once finished (after a protocol error, say), later errors (bytes the failed decoder refuses)
+        // change nothing: the close already sent gets its time.
+        guard !isFinished else { return }
         if let error = error as? NIOWebSocketError {
-            serverReason = serverReason ?? (error == .invalidFrameLength ? .messageTooLarge : .error)
+            // The reason, unless the hub's own close (eviction, shutdown) went out first.
+            if client.outbox.closeCode == nil { serverReason = error == .invalidFrameLength ? .messageTooLarge : .error }
             finish()
             context.channel.close(after: configuration.closeTimeout)
         } else {
@@ -189,8 +193,9 @@ final class HubSocketHandler: ChannelInboundHandler {
         guard !serverSentClose else { return channel.close(promise: nil) }
         let answer = WebSocketFrame.close(code: WebSocketFrame.answerCode(toClose: frame.unmaskedData), reason: nil)
         context.writeAndFlush(wrapOutboundOut(answer)).whenComplete { _ in channel.close(promise: nil) }
-        // A client that sent its close and stopped reading cannot hold the connection past this.
-        channel.close(after: configuration.closeTimeout)
+        // Usually written and closed by now. If not, a client that sent its close and stopped reading
+        // cannot hold the connection past this.
+        if channel.isActive { channel.close(after: configuration.closeTimeout) }
     }
 
     /// Answers the latest ping, if one is waiting.
@@ -213,15 +218,15 @@ final class HubSocketHandler: ChannelInboundHandler {
 
     /// Closes after the frames already queued, and remembers why.
     private func closeByServer(code: UInt16, reason: String, as disconnectReason: DisconnectReason) {
-        guard client.outbox.closeCode == nil else { return }
-        serverReason = disconnectReason
-        client.outbox.requestClose(code: code, reason: reason)
+        // Only if this close is the one sent: the hub may have closed (evicted, shut down) first.
+        if client.outbox.requestClose(code: code, reason: reason) { serverReason = disconnectReason }
     }
 
     /// Removes the client from the hub, once.
     private func finish() {
         guard !isFinished else { return }
         isFinished = true
+        pendingPong = nil
         pingTimer?.cancel()
         pingTimer = nil
         let hubReason = client.outbox.closeCode.flatMap(DisconnectReason.init(hubCloseCode:))
@@ -234,12 +239,18 @@ extension Channel {
     /// Drops the connection after `timeout` unless it has closed by then (a peer that never finishes a
     /// close handshake). The timer is cancelled when the channel closes, so that a closed connection
     /// is not kept in memory for the rest of the timeout (at 3 000 connections a second, 5 s of them).
+    /// On the channel's event loop. Cancelling searches the loop's timers (NIO's `Heap.removeFirst`:
+    /// about 1 ns per pending timer), so a timer that has fired is not cancelled again.
     func close(after timeout: Duration, onTimeout: (@Sendable () -> Void)? = nil) {
+        let fired = NIOLoopBoundBox(false, eventLoop: eventLoop)
         let timer = eventLoop.scheduleTask(in: TimeAmount(timeout)) { [self] in
+            fired.value = true
             guard isActive else { return }
             onTimeout?()
             close(promise: nil)
         }
-        closeFuture.whenComplete { _ in timer.cancel() }
+        closeFuture.whenComplete { _ in
+            if !fired.value { timer.cancel() }
+        }
     }
 }

@@ -88,8 +88,11 @@ public struct GatewayServerChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.decoderConfiguration.maxHeaderFieldSize = http1.httpDecoder.maxHeaderFieldSize
             configuration.decoderConfiguration.maxHeaderListSize = http1.httpDecoder.maxHeaderListSize
             configuration.decoderConfiguration.maxHeaderFieldCount = http1.httpDecoder.maxHeaderFieldCount
-            try channel.pipeline.syncOperations.addHandler(SilentConnectionCloser())
+            try channel.pipeline.syncOperations.addHandler(UnnegotiatedConnectionCloser(), name: UnnegotiatedConnectionCloser.name)
             let negotiated = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            negotiated.whenComplete { _ in
+                channel.pipeline.removeHandler(name: UnnegotiatedConnectionCloser.name, promise: nil)
+            }
             return Value(negotiated: negotiated, channel: channel)
         }
     }
@@ -110,7 +113,12 @@ public struct GatewayServerChannel: ServerChildChannel, HTTPChannelHandler {
         } catch let error as ChannelError where error == .inputClosed {
             logger.trace("Connection closed before its first request")
         } catch {
-            logger.debug("Connection setup failed", metadata: ["error": "\(error)"])
+            // A connection closed before its first request (at shutdown, say) is not a failure.
+            if value.channel.isActive {
+                logger.debug("Connection setup failed", metadata: ["error": "\(error)"])
+            } else {
+                logger.trace("Connection closed before its first request was negotiated", metadata: ["error": "\(error)"])
+            }
             value.channel.close(promise: nil)
         }
     }
@@ -133,15 +141,14 @@ public struct GatewayServerChannel: ServerChildChannel, HTTPChannelHandler {
 /// Ends a kept-alive connection after its redirect for a late WebSocket handshake.
 private struct ReconnectForUpgrade: Error {}
 
-/// Closes a connection that has not sent a byte when the server starts to shut down (otherwise it
-/// would hold the graceful shutdown until the client leaves); removes itself at the first read.
-final class SilentConnectionCloser: ChannelInboundHandler, RemovableChannelHandler {
+/// Closes a connection whose first request has not been negotiated yet (nothing sent, or a request head
+/// still arriving) when the server starts to shut down: SwiftNIO's upgrade handler ignores the quiesce
+/// event, so such a connection would otherwise hold the graceful shutdown until its client leaves.
+/// Removed once the first request is negotiated; from then on the HTTP connection's state handler or the
+/// hub's handler answers the quiesce.
+final class UnnegotiatedConnectionCloser: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        context.fireChannelRead(data)
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-    }
+    static let name = "gateway.unnegotiated-closer"
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent { return context.close(promise: nil) }
