@@ -14,20 +14,32 @@ struct HubUpgrade: Sendable {
     let configuration: GatewayConfiguration.Broadcast
     let logger: Logger
 
+    /// What a hub handshake's path asks for.
+    enum Target: Equatable {
+        /// `/ws`: the hub assigns the id.
+        case assignedID
+        /// `/ws/{client_id}`: this id (or, when taken, a `-N` variant of it).
+        case requestedID(String)
+    }
+
     /// Whether this handshake is for the hub.
     func accepts(_ head: HTTPRequestHead) -> Bool {
-        Self.requestedClientID(uri: head.uri) != nil
+        Self.target(uri: head.uri) != nil
     }
 
     /// After the `101`, on the channel's event loop: registers the client and puts its handler in the
     /// pipeline, or sends the refusal's close.
     func start(on channel: any Channel, head: HTTPRequestHead) throws {
         let operations = channel.pipeline.syncOperations
-        guard case .some(let requested) = Self.requestedClientID(uri: head.uri) else { return }
-        if let requested, !Self.isValidClientID(requested) {
-            return try operations.addHandler(
-                RefusedSocketHandler(code: HubCloseCode.policyViolation, reason: "client_id must be 1 to 64 characters of A-Z a-z 0-9 . _ -", closeTimeout: configuration.closeTimeout)
-            )
+        guard let target = Self.target(uri: head.uri) else { return }
+        var requested: String?
+        if case .requestedID(let id) = target {
+            guard Self.isValidClientID(id) else {
+                return try operations.addHandler(
+                    RefusedSocketHandler(code: HubCloseCode.policyViolation, reason: "client_id must be 1 to 64 characters of A-Z a-z 0-9 . _ -", closeTimeout: configuration.closeTimeout)
+                )
+            }
+            requested = id
         }
         // Everything that can fail comes before the client is registered, so that a failure cannot
         // leave a client in the hub with no connection behind it.
@@ -45,16 +57,16 @@ struct HubUpgrade: Sendable {
         }
     }
 
-    /// The client id a hub path asks for: `.some(nil)` for `/ws`, `.some(id)` for `/ws/{id}`, `nil`
-    /// for any other path. The query is ignored; a trailing `/` is allowed, as by the router.
-    static func requestedClientID(uri: String) -> String?? {
+    /// What a path asks of the hub; `nil` for any other path. The query is ignored; a trailing `/` is
+    /// allowed, as by the router.
+    static func target(uri: String) -> Target? {
         var path = uri.utf8.firstIndex(of: UInt8(ascii: "?")).map { String(uri[..<$0]) } ?? uri
         if path.count > 1, path.hasSuffix("/") { path.removeLast() }
-        if path == "/ws" { return .some(nil) }
+        if path == "/ws" { return .assignedID }
         guard path.hasPrefix("/ws/") else { return nil }
         let id = path.dropFirst(4)
         guard !id.contains("/") else { return nil }
-        return .some(String(id))
+        return .requestedID(String(id))
     }
 
     /// 1 to 64 characters of `A-Z a-z 0-9 . _ -`.

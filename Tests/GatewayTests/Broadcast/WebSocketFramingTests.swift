@@ -98,14 +98,14 @@ import Testing
     }
 
     @Test func onlyTheHubsPathsUpgrade() {
-        #expect(HubUpgrade.requestedClientID(uri: "/ws") == .some(nil))
-        #expect(HubUpgrade.requestedClientID(uri: "/ws/") == .some(nil))
-        #expect(HubUpgrade.requestedClientID(uri: "/ws?token=x") == .some(nil))
-        #expect(HubUpgrade.requestedClientID(uri: "/ws/alice") == .some("alice"))
-        #expect(HubUpgrade.requestedClientID(uri: "/ws/alice/?a=b") == .some("alice"))
-        #expect(HubUpgrade.requestedClientID(uri: "/ws/a/b") == nil)
-        #expect(HubUpgrade.requestedClientID(uri: "/wss") == nil)
-        #expect(HubUpgrade.requestedClientID(uri: "/") == nil)
-        #expect(HubUpgrade.requestedClientID(uri: "/api/ws") == nil)
+        #expect(HubUpgrade.target(uri: "/ws") == .assignedID)
+        #expect(HubUpgrade.target(uri: "/ws/") == .assignedID)
+        #expect(HubUpgrade.target(uri: "/ws?token=x") == .assignedID)
+        #expect(HubUpgrade.target(uri: "/ws/alice") == .requestedID("alice"))
+        #expect(HubUpgrade.target(uri: "/ws/alice/?a=b") == .requestedID("alice"))
+        #expect(HubUpgrade.target(uri: "/ws/a/b") == nil)
+        #expect(HubUpgrade.target(uri: "/wss") == nil)
+        #expect(HubUpgrade.target(uri: "/") == nil)
+        #expect(HubUpgrade.target(uri: "/api/ws") == nil)
     }
 }
