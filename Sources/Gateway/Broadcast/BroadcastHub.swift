@@ -117,7 +117,7 @@ public final class BroadcastHub: Service {
             timestamp: now,
             clientID: client.id
         )
-        _ = client.send(WireFrame.text(welcome.encoded()))
+        _ = client.send(welcome.wireFrame())
         logger.debug("Client connected", metadata: ["ws.client.id": "\(client.id)", "ws.clients": "\(total)"])
         events.hubEmitted(.clientConnected(clientID: client.id, clientNumber: client.number, totalConnections: total, at: now))
         return client
@@ -126,13 +126,13 @@ public final class BroadcastHub: Service {
     /// Removes a connection and emits `clientDisconnected`. Safe to call more than once.
     public func disconnect(_ client: HubClient, reason: DisconnectReason) {
         client.outbox.finish()
-        let remaining = state.withLock { state -> Int? in
+        let left = state.withLock { state -> (remaining: Int, shuttingDown: Bool)? in
             guard state.clients[client.id] === client else { return nil }
             state.clients[client.id] = nil
-            return state.clients.count
+            return (state.clients.count, state.isShuttingDown)
         }
-        guard let remaining else { return }
-        if remaining == 0, isShuttingDown { emptied.signal() }
+        guard let (remaining, shuttingDown) = left else { return }
+        if remaining == 0, shuttingDown { emptied.signal() }
         logger.debug("Client disconnected", metadata: ["ws.client.id": "\(client.id)", "ws.close.reason": "\(reason.rawValue)"])
         events.hubEmitted(.clientDisconnected(clientID: client.id, reason: reason, remainingConnections: remaining, at: Date()))
     }
@@ -169,7 +169,7 @@ public final class BroadcastHub: Service {
 
     /// Sends a reply to one client only (pong, errors); emits no event.
     func reply(_ message: BroadcastMessage, to client: HubClient) {
-        _ = client.send(WireFrame.text(message.encoded()))
+        _ = client.send(message.wireFrame())
     }
 
     /// Encodes once, enqueues to the chosen clients under the lock (one global order), evicts overflowing ones.
@@ -179,7 +179,7 @@ public final class BroadcastHub: Service {
         recipients choose: (State) -> [HubClient]
     ) -> Int {
         let started = ContinuousClock.now
-        let frame = WireFrame.text(message.encoded())
+        let frame = message.wireFrame()
         let (count, rejected, evicted) = state.withLock { state -> (Int, Int, [HubClient]) in
             var queued = 0
             var rejected = 0

@@ -38,6 +38,13 @@ enum WireFrame {
     }
 }
 
+extension BroadcastMessage {
+    /// The message as a final text frame's bytes, ready for every client's outbox.
+    func wireFrame() -> ByteBuffer {
+        WireFrame.text(encoded())
+    }
+}
+
 extension WebSocketFrame {
     /// A close frame for the frame encoder (the answer to a client's close, a refusal).
     static func close(code: UInt16, reason: String?) -> WebSocketFrame {
