@@ -11,11 +11,14 @@ public final class BenchReceiver: Sendable {
     private struct State {
         var count = 0
         var arrivals: [String: ContinuousClock.Instant] = [:]
+        /// The count ``waitForCount(_:timeout:)`` waits for: `changed` is signalled when it is reached,
+        /// not on every request (a wake-up per request cost the measured process CPU of its own).
+        var awaited = Int.max
     }
 
     private let state = Mutex(State())
-    /// Signalled on every request.
-    public let changed = WakeupSignal()
+    /// Signalled when the awaited count is reached.
+    private let changed = WakeupSignal()
 
     public init() {}
 
@@ -28,6 +31,21 @@ public final class BenchReceiver: Sendable {
     /// Forgets what was received (between the two phases of the benchmark).
     func reset() { state.withLock { $0 = State() } }
 
+    /// Returns `true` once `expected` requests have arrived, `false` after `timeout` or on cancellation.
+    public func waitForCount(_ expected: Int, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let reached = state.withLock { state in
+                state.awaited = expected
+                return state.count >= expected
+            }
+            if reached { return true }
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero, !Task.isCancelled else { return false }
+            await changed.wait(for: min(left, .milliseconds(100)))
+        }
+    }
+
     /// Runs the receiver until `body` returns; `body` gets the port.
     public func run<Value: Sendable>(logger: Logger, _ body: @escaping @Sendable (Int) async throws -> Value) async throws -> Value {
         let router = Router()
@@ -35,11 +53,12 @@ public final class BenchReceiver: Sendable {
             let id = request.headers[HTTPField.Name("webhook-id")!]
             _ = try await request.body.collect(upTo: 1 << 20)
             let now = ContinuousClock.now
-            self.state.withLock { state in
+            let reached = self.state.withLock { state in
                 state.count += 1
                 if let id, state.arrivals[id] == nil { state.arrivals[id] = now }
+                return state.count >= state.awaited
             }
-            self.changed.signal()
+            if reached { self.changed.signal() }
             return .ok
         }
         let port = BenchPort()

@@ -5,11 +5,21 @@ import Synchronization
 /// Signals do not queue up: any number of signals before a wait make the next wait return at once,
 /// which is what a "something changed, look again" loop wants. `Mutex` because `signal()` is called
 /// synchronously from many tasks and must never suspend.
+///
+/// Built for loops that wait thousands of times a second (the delivery engine's): a wait that finds
+/// a signal pending returns without suspending, and a timeout is one shared **alarm**, a task that
+/// sleeps until the earliest deadline asked for and then signals. A wait whose deadline is no earlier
+/// than the armed alarm's arms nothing (a loop that waits "at most a second" a thousand times a second
+/// starts one timer a second, not a thousand, and no child tasks). The price: a wait may return before
+/// its timeout, when an alarm armed for an earlier wait goes off; for a look-again loop that is one
+/// more look, as after any signal.
 public final class WakeupSignal: Sendable {
-    /// A pending signal, or the one waiter parked until the next one.
+    /// A pending signal, the one waiter parked until the next one, and the armed alarm.
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
+        /// When the armed alarm goes off; `nil` when none is armed (or it went off).
+        var alarm: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -29,15 +39,38 @@ public final class WakeupSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Returns on a signal, after `timeout` (when given), or on cancellation.
+    /// Returns on a signal, after `timeout` (when given; possibly earlier, see the type's notes), or on
+    /// cancellation.
     ///
     /// In a cancelled task it returns at once: a loop around it must check `Task.isCancelled`, or it spins.
     public func wait(for timeout: Duration?) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.waitForSignal() }
-            if let timeout { group.addTask { try? await Task.sleep(for: timeout) } }
-            await group.next()
-            group.cancelAll()
+        if takePending() { return }
+        if let timeout { armAlarm(at: .now + max(timeout, .zero)) }
+        await waitForSignal()
+    }
+
+    /// Consumes a pending signal, if there is one.
+    private func takePending() -> Bool {
+        state.withLock { state in
+            defer { state.pending = false }
+            return state.pending
+        }
+    }
+
+    /// Makes sure a signal comes by `deadline`: starts an alarm task unless one goes off no later.
+    private func armAlarm(at deadline: ContinuousClock.Instant) {
+        let arm = state.withLock { state -> Bool in
+            if let armed = state.alarm, armed <= deadline { return false }
+            state.alarm = deadline
+            return true
+        }
+        guard arm else { return }
+        Task {
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            state.withLock { state in
+                if state.alarm == deadline { state.alarm = nil }
+            }
+            signal()
         }
     }
 

@@ -57,7 +57,7 @@ struct ChurnBench: AsyncParsableCommand {
             }
             let churned = start.duration(to: .now)
             let expected = webhooks ? 2 * samples.count : 0
-            let delivered = await BenchSockets.wait(on: receiver.changed, timeout: .seconds(60)) { receiver.count >= expected }
+            let delivered = await receiver.waitForCount(expected, timeout: .seconds(60))
             let drained = start.duration(to: .now)
             let after = server.usage()
             var lines = [

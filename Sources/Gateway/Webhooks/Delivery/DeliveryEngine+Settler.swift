@@ -27,9 +27,15 @@ struct AttemptResult: Sendable {
 extension DeliveryEngine {
     /// Hands a finished attempt to the settler. The queue is bounded by `deliveries.maxInFlight`: each
     /// result belongs to a delivery in flight, and no new attempt starts until its slot is freed.
+    ///
+    /// Only the result that finds the queue empty wakes the settler: it takes the whole queue at once,
+    /// so later results ride along with that wake-up (one wake-up per batch, not per result).
     nonisolated func finish(_ result: AttemptResult) {
-        finished.withLock { $0.append(result) }
-        settlerWakeup.signal()
+        let wasEmpty = finished.withLock { results in
+            defer { results.append(result) }
+            return results.isEmpty
+        }
+        if wasEmpty { settlerWakeup.signal() }
     }
 
     /// The settler: settles finished attempts in batches, one journal append (one group commit) per

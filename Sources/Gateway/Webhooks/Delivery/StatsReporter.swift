@@ -14,11 +14,9 @@ public struct StatsReporter: Service {
 
     public func run() async throws {
         guard let interval else { return try await gracefulShutdown() }
-        let ticks = WakeupSignal()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                await ticks.wait(for: interval)
-                guard !Task.isCancelled else { return }
+                guard (try? await Task.sleep(for: interval)) != nil else { return }
                 let stats = hub.statistics()
                 let event = WebhookEvent(
                     type: WebhookEventType.broadcastStats.name,
