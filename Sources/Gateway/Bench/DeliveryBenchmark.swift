@@ -58,6 +58,9 @@ public struct DeliveryBenchmark: Sendable {
         /// what the engine itself costs per delivery.
         public var instantPerSecond: Double = 0
         public var instantCPUMicros: Double = 0
+        /// CPU µs per request by thread role in each phase (the C client runs on NIO's singleton pool; the
+        /// receiver's event loops are NIO's, its handlers Swift tasks).
+        public var threads: (raw: [ThreadUsage.Role: Double], transport: [ThreadUsage.Role: Double], engine: [ThreadUsage.Role: Double]) = ([:], [:], [:])
         /// The engine phase's journal: appends (one per accepted batch and per settled batch), records and fsyncs.
         public var journal: (appends: Int, records: Int, fsyncs: Int) = (0, 0, 0)
 
@@ -65,11 +68,20 @@ public struct DeliveryBenchmark: Sendable {
             func percent(_ value: Double) -> String { rawCurlPerSecond > 0 ? "\(Int((value / rawCurlPerSecond * 100).rounded()))% of raw" : "-" }
             func cpu(_ micros: Double) -> String { micros > 0 ? ", \(Int(micros.rounded())) µs CPU each" : "" }
             let comparison = rate > 0 ? "paced at \(rate) events/s" : percent(enginePerSecond)
+            func byThread(_ micros: [ThreadUsage.Role: Double]) -> String {
+                ThreadUsage.Role.allCases.compactMap { role in
+                    micros[role].flatMap { $0 >= 0.5 ? "\(role.rawValue) \(Int($0.rounded()))" : nil }
+                }.joined(separator: ", ")
+            }
             return """
                 delivery benchmark: \(deliveries) deliveries to a local receiver (CPU: the whole process, receiver included)
                   raw curl multi (C, no engine)           \(Int(rawCurlPerSecond)) requests/s\(cpu(cpuMicros.raw))
                   transport only (Swift curl multi)       \(Int(transportOnlyPerSecond)) requests/s  (\(percent(transportOnlyPerSecond))\(cpu(cpuMicros.transport)))
                   engine (journal + sign + schedule)      \(Int(enginePerSecond)) deliveries/s  (\(comparison)\(cpu(cpuMicros.engine)))
+                  CPU µs per request, by thread:
+                    raw curl multi                        \(byThread(threads.raw))
+                    transport only                        \(byThread(threads.transport))
+                    engine                                \(byThread(threads.engine))
                   engine alone (instant transport)        \(Int(instantPerSecond)) deliveries/s  (no network, no receiver\(cpu(instantCPUMicros)))
                   events accepted (durable)               \(Int(acceptedEventsPerSecond)) events/s
                   engine's journal                        \(journal.appends) writes of \(journal.records) records, \(journal.fsyncs) fsyncs (\(journal.fsyncs > 0 ? "\(journal.records / journal.fsyncs)" : "-") records each)
@@ -104,6 +116,7 @@ public struct DeliveryBenchmark: Sendable {
             return (now.cpuSeconds - since.cpuSeconds) / Double(total) * 1e6
         }
         var usage = ProcessUsage.current
+        var threadUsage = ThreadUsage.current
         // Every phase sends the headers a delivery carries (a unique webhook-id included), so the receiver
         // does the same work per request in each and the ratios compare the senders alone.
         let headers: [(name: String, value: String)] = [
@@ -122,8 +135,10 @@ public struct DeliveryBenchmark: Sendable {
         }
         if raw.failed > 0 { logger.warning("raw curl client: \(raw.failed) requests failed") }
         let rawCPU = cpuPerRequest(since: usage)
+        let rawThreads = ThreadUsage.current.microseconds(since: threadUsage, per: total)
         receiver.reset()
         usage = ProcessUsage.current
+        threadUsage = ThreadUsage.current
 
         // Phase 1: the transport alone, 192–256 in flight, through `submit` as the engine uses it. The
         // submitting loop is woken every 64 completions, not on each (a wake-up per request would be
@@ -155,6 +170,7 @@ public struct DeliveryBenchmark: Sendable {
         let transportFailed = failed.withLock { $0 }
         if transportFailed > 0 { logger.warning("transport alone: \(transportFailed) requests failed (the rate counts only the others)") }
         let transportCPU = cpuPerRequest(since: usage)
+        let transportThreads = ThreadUsage.current.microseconds(since: threadUsage, per: total)
         receiver.reset()
 
         // Phase 2: the engine.
@@ -165,6 +181,7 @@ public struct DeliveryBenchmark: Sendable {
             var accepted: [String: ContinuousClock.Instant] = [:]
             let journalBefore = stack.journal.statistics
             let engineUsage = ProcessUsage.current
+            let engineThreadUsage = ThreadUsage.current
             let engineStart = clock.now
             let batchSize = rate > 0 ? 1 : 100
             for batch in stride(from: 0, to: events, by: batchSize) {
@@ -181,6 +198,7 @@ public struct DeliveryBenchmark: Sendable {
             _ = await receiver.waitForCount(total, timeout: .seconds(120))
             let engineSeconds = engineStart.duration(to: clock.now).seconds
             let engineCPU = cpuPerRequest(since: engineUsage)
+            let engineThreads = ThreadUsage.current.microseconds(since: engineThreadUsage, per: total)
             let journalAfter = stack.journal.statistics
             let arrivals = receiver.arrivals
             let latencies = accepted.compactMap { id, at in arrivals[id].map { at.duration(to: $0) } }
@@ -193,6 +211,7 @@ public struct DeliveryBenchmark: Sendable {
                 acceptedEventsPerSecond: Double(events) / acceptSeconds, latency: LatencySummary(latencies), lost: total - arrivals.count, rate: rate
             )
             report.cpuMicros = (rawCPU, transportCPU, engineCPU)
+            report.threads = (rawThreads, transportThreads, engineThreads)
             (report.instantPerSecond, report.instantCPUMicros) = instant
             report.journal = (journalAfter.writes - journalBefore.writes, journalAfter.appendedRecords - journalBefore.appendedRecords, journalAfter.fsyncs - journalBefore.fsyncs)
             report.duplicated = max(0, receiver.count - arrivals.count)

@@ -31,3 +31,67 @@ public struct ProcessUsage: Sendable {
         residentBytes = (rss?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 1024
     }
 }
+
+/// CPU time (user + system) of this process's threads, summed by role, from `/proc/self/task/*/stat`:
+/// shows which thread a benchmark phase's CPU went to.
+///
+/// Roles by thread name: `NIO-*` event loops, `gateway.curl`, `SGLTN-TP-*` (NIO's singleton thread
+/// pool: where `bench deliveries` runs the C client), other `TP-*` pools (the journal's file I/O). The
+/// rest is ``Role/tasks``: the Swift concurrency pool and the main thread, computed as the process's
+/// total minus the named roles, so that worker threads that exit in between are still counted.
+public struct ThreadUsage: Sendable {
+    /// What a thread is for, by its name.
+    public enum Role: String, Sendable, CaseIterable {
+        case eventLoops = "NIO event loops"
+        case curl = "curl thread"
+        case singletonPool = "NIO singleton pool"
+        case filePool = "file I/O pool"
+        case tasks = "Swift tasks"
+
+        init(threadName name: Substring) {
+            if name.hasPrefix("NIO-") {
+                self = .eventLoops
+            } else if name == "gateway.curl" {
+                self = .curl
+            } else if name.hasPrefix("SGLTN-TP-") {
+                self = .singletonPool
+            } else if name.hasPrefix("TP-") {
+                self = .filePool
+            } else {
+                self = .tasks
+            }
+        }
+    }
+
+    /// CPU seconds by role.
+    public var seconds: [Role: Double]
+
+    /// This process, now.
+    public static var current: ThreadUsage {
+        var seconds: [Role: Double] = [:]
+        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        for task in tasks {
+            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+            else { continue }
+            let role = Role(threadName: stat[stat.index(after: open)..<close])
+            guard role != .tasks else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
+            seconds[role, default: 0] += (user + system) / ticks
+        }
+        let named = seconds.values.reduce(0, +)
+        seconds[.tasks] = max(0, (ProcessUsage.current?.cpuSeconds ?? named) - named)
+        return ThreadUsage(seconds: seconds)
+    }
+
+    /// CPU µs per unit of work by role since `earlier`, for `units` units.
+    public func microseconds(since earlier: ThreadUsage, per units: Int) -> [Role: Double] {
+        var result: [Role: Double] = [:]
+        for role in Role.allCases {
+            result[role] = max(0, (seconds[role] ?? 0) - (earlier.seconds[role] ?? 0)) / Double(max(units, 1)) * 1e6
+        }
+        return result
+    }
+}
