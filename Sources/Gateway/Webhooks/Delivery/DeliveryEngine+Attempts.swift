@@ -45,8 +45,9 @@ extension DeliveryEngine {
         case .failure(let error): outcome = .failure(error)
         }
         let now = epochMillis()
+        var random = PooledRandomGenerator()
         let decision = DeliveryDecision.decide(
-            attempt: job.attempt - job.attemptBase, outcome: outcome, policy: settings.delivery.retryPolicy, unit: Double.random(in: 0..<1), nowMillis: now
+            attempt: job.attempt - job.attemptBase, outcome: outcome, policy: settings.delivery.retryPolicy, unit: Double.random(in: 0..<1, using: &random), nowMillis: now
         )
         finish(AttemptResult(job: job, records: records(for: job, outcome: outcome, decision: decision, startedAt: started, now: now), outcome: .decided(decision)))
     }

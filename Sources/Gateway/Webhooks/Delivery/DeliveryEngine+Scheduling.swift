@@ -31,15 +31,14 @@ extension DeliveryEngine {
         while inFlight.count < settings.delivery.maxInFlight, let top = heap.min, top.at <= now {
             heap.removeMin()
             // Superseded by a later schedule (or already taken, or forgotten): skip. Taken now: used up.
-            guard let entry = ledger.entries[top.deliveryID], entry.schedule == top.generation else { continue }
-            ledger.setSchedule(-1, of: top.deliveryID)
+            guard let entry = ledger.takeSchedule(of: top.deliveryID, generation: top.generation) else { continue }
             guard entry.status == .pending, !inFlight.contains(top.deliveryID) else { continue }
-            guard let event = ledger.events[entry.record.eventID] else { continue }
-            let subscriptionID = entry.record.subscriptionID
+            guard let event = ledger.events[entry.eventID] else { continue }
+            let subscriptionID = entry.subscriptionID
             guard let subscription = registry.subscription(id: subscriptionID), subscription.enabled else {
                 let reason = registry.subscription(id: subscriptionID) == nil ? "subscription deleted" : "subscription disabled"
                 inFlight.insert(top.deliveryID)
-                jobs.append(DeliveryJob(deliveryID: top.deliveryID, attempt: entry.attemptCount, attemptBase: entry.attemptBase, subscription: placeholder(subscriptionID), payload: [], settleDead: reason))
+                jobs.append(DeliveryJob(deliveryID: top.deliveryID, attempt: entry.attempts, attemptBase: entry.attemptBase, subscription: placeholder(subscriptionID), payload: [], settleDead: reason))
                 continue
             }
             // Taken out of the dictionary while changed, so `parked` is not copied on append.
@@ -62,7 +61,7 @@ extension DeliveryEngine {
             inFlight.insert(top.deliveryID)
             jobs.append(
                 DeliveryJob(
-                    deliveryID: top.deliveryID, attempt: entry.attemptCount + 1, attemptBase: entry.attemptBase, subscription: subscription,
+                    deliveryID: top.deliveryID, attempt: entry.attempts + 1, attemptBase: entry.attemptBase, subscription: subscription,
                     payload: event.payload, settleDead: nil
                 )
             )

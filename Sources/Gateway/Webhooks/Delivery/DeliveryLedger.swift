@@ -34,6 +34,24 @@ struct DeliveryLedger: Sendable {
         entries[id]?.schedule = generation
     }
 
+    /// What the scheduler needs of a delivery whose heap entry came up.
+    struct Due {
+        var status: Status
+        var eventID: String
+        var subscriptionID: String
+        var attempts: Int
+        var attemptBase: Int
+    }
+
+    /// Uses up `id`'s schedule when `generation` is its live one (one lookup, no copy of the entry and
+    /// its attempts); `nil` when that heap entry was superseded, already taken, or the delivery forgotten.
+    mutating func takeSchedule(of id: String, generation: Int) -> Due? {
+        guard let index = entries.index(forKey: id), entries.values[index].schedule == generation else { return nil }
+        entries.values[index].schedule = -1
+        let record = entries.values[index].record
+        return Due(status: entries.values[index].status, eventID: record.eventID, subscriptionID: record.subscriptionID, attempts: record.attempts, attemptBase: entries.values[index].attemptBase)
+    }
+
     private(set) var events: [String: EventRecord] = [:]
     private(set) var entries: [String: Entry] = [:]
     /// Delivery ids per subscription, in creation order.
@@ -79,34 +97,35 @@ struct DeliveryLedger: Sendable {
                 if entry.attempts.count > Self.maxAttemptsKept { entry.attempts.removeFirst(entry.attempts.count - Self.maxAttemptsKept) }
             }
         case .delivered(let id, let at):
-            settle(id)
-            update(id) { entry in
-                entry.status = .delivered
-                entry.settledAt = at
-                entry.record.nextAttemptAt = 0
-            }
+            settle(id, as: .delivered, at: at)
         case .dead(let id, let at, let reason):
-            settle(id)
-            update(id) { entry in
-                entry.status = .dead
-                entry.settledAt = at
-                entry.lastError = reason
-                entry.record.nextAttemptAt = 0
-            }
+            settle(id, as: .dead, at: at) { $0.lastError = reason }
         case .idempotencyKey(let answer):
             if idempotencyKeys[answer.key] == nil { idempotencyKeys[answer.key] = answer }
         }
     }
 
-    /// Counts a pending delivery leaving the pending set.
-    private mutating func settle(_ id: String) {
-        if entries[id]?.status == .pending { pendingCount -= 1 }
+    /// Settles `id` (one lookup), counting it out of the pending set if it was pending.
+    private mutating func settle(_ id: String, as status: Status, at: Int64, _ change: (inout Entry) -> Void = { _ in }) {
+        guard let index = entries.index(forKey: id) else { return }
+        if entries.values[index].status == .pending { pendingCount -= 1 }
+        update(at: index) { entry in
+            entry.status = status
+            entry.settledAt = at
+            entry.record.nextAttemptAt = 0
+            change(&entry)
+        }
     }
 
     private mutating func update(_ id: String, _ change: (inout Entry) -> Void) {
-        guard var entry = entries[id] else { return }
-        change(&entry)
-        entries[id] = entry
+        guard let index = entries.index(forKey: id) else { return }
+        update(at: index, change)
+    }
+
+    /// Changes an entry **in place**: copying it out and back (as this did) left the dictionary holding
+    /// the old copy, so appending to its `attempts` copied the whole array every time.
+    private mutating func update(at index: Dictionary<String, Entry>.Index, _ change: (inout Entry) -> Void) {
+        change(&entries.values[index])
     }
 
     /// Forgets settled deliveries older than `retentionMillis`, then the oldest settled ones beyond
