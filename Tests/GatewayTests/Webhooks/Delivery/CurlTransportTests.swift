@@ -38,6 +38,20 @@ import Darwin
         }
     }
 
+    @Test func aLargeBodyIsSentAtOnceWithoutExpectAndHeadersKeepTheirCaseAndEmptyValues() async throws {
+        try await withReceiver { receiver, port, transport in
+            var sent = post(port, "/echo", body: String(repeating: "b", count: 2 << 20))
+            sent.headers = [("X-Mixed-Case", "Value With Spaces"), ("x-empty", ""), ("webhook-id", "msg_large")]
+            let response = try await transport.send(sent)
+            #expect(response.statusCode == 200)
+            let received = try #require(try await receiver.received.next())
+            #expect(received.body.count == 2 << 20)
+            #expect(received.headers[.expect] == nil, "no 100-continue round trip for a large body")
+            #expect(received.headers[try #require(HTTPField.Name("x-mixed-case"))] == "Value With Spaces")
+            #expect(received.headers[try #require(HTTPField.Name("x-empty"))] == "")
+        }
+    }
+
     @Test func serviceUnavailableIsAResponseWithRetryAfter() async throws {
         try await withReceiver { _, port, transport in
             let response = try await transport.send(post(port, "/unavailable"))
@@ -285,7 +299,7 @@ private struct TestReceiver {
 
     /// Pushes `request` with its whole body into ``received`` and returns `answer`.
     private func record(_ request: Request, _ path: String, answer: Response) async throws -> Response {
-        let body = try await request.body.collect(upTo: 1 << 20)
+        let body = try await request.body.collect(upTo: 4 << 20)
         received.push(ReceivedRequest(path: path, headers: request.headers, body: Array(body.readableBytesView)))
         return answer
     }

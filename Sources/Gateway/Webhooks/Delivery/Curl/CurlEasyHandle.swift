@@ -28,6 +28,8 @@ final class CurlEasyHandle {
 
     /// The request header list given to `CURLOPT_HTTPHEADER`; freed in `deinit`.
     private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// Where ``setHeaders(_:)`` writes each `name: value` line before libcurl copies it (reused).
+    private var headerLine: [UInt8] = []
     /// A copy of the request body given to `CURLOPT_POSTFIELDS`; libcurl does not copy it.
     private var postBody: UnsafeMutableRawBufferPointer?
     /// The `CURLOPT_ERRORBUFFER` where libcurl writes a detailed message on failure.
@@ -148,19 +150,36 @@ final class CurlEasyHandle {
     /// Builds the header list: `name: value` per header (`name;` for an empty value, which is how
     /// libcurl sends an empty header), plus an empty `Expect:` so a large body is sent at once
     /// instead of waiting for `100 Continue`.
+    ///
+    /// Each line is written into one reused byte buffer and copied by `curl_slist_append`: no Swift
+    /// string per line (building them, and lower-casing every name to look for `Expect`, were a dozen
+    /// allocations per transfer on the curl thread).
     private func setHeaders(_ headers: [(name: String, value: String)]) throws(TransportError) {
-        var lines = headers.map { $0.value.isEmpty ? "\($0.name);" : "\($0.name): \($0.value)" }
-        if !headers.contains(where: { $0.name.lowercased() == "expect" }) { lines.append("Expect:") }
         // The new list is complete and set before the previous transfer's list is freed, so the
         // option never points at freed memory, even when building the new one fails half-way.
         var list: UnsafeMutablePointer<curl_slist>?
-        for line in lines {
-            guard let appended = curl_slist_append(list, line) else {
+        /// `name: value`; `name;` for an empty value; `name:` (libcurl then sends no such header) for nil.
+        func append(_ name: String, _ value: String?) throws(TransportError) {
+            headerLine.removeAll(keepingCapacity: true)
+            headerLine.append(contentsOf: name.utf8)
+            if let value, value.isEmpty {
+                headerLine.append(UInt8(ascii: ";"))
+            } else if let value {
+                headerLine.append(contentsOf: ": ".utf8)
+                headerLine.append(contentsOf: value.utf8)
+            } else {
+                headerLine.append(UInt8(ascii: ":"))
+            }
+            headerLine.append(0)
+            let appended = headerLine.withUnsafeBytes { curl_slist_append(list, $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
+            guard let appended else {
                 curl_slist_free_all(list)
                 throw TransportError(.other, "libcurl could not allocate the request header list")
             }
             list = appended
         }
+        for header in headers { try append(header.name, header.value) }
+        if !headers.contains(where: { Self.isExpect($0.name) }) { try append("Expect", nil) }
         do {
             try Self.check(ccurl_easy_setopt_slist(raw, CURLOPT_HTTPHEADER, list), CURLOPT_HTTPHEADER)
         } catch {
@@ -169,6 +188,12 @@ final class CurlEasyHandle {
         }
         curl_slist_free_all(headerList)
         headerList = list
+    }
+
+    /// Whether a header name is `Expect`, in any case, without building a lower-cased copy.
+    static func isExpect(_ name: String) -> Bool {
+        // `| 0x20` lower-cases an ASCII letter; only `E`/`e` (and so on) map to each letter of "expect".
+        name.utf8.count == 6 && zip(name.utf8, "expect".utf8).allSatisfy { $0 | 0x20 == $1 }
     }
 
     /// Copies the body into memory this handle owns and points `CURLOPT_POSTFIELDS` at it, which
