@@ -8,14 +8,27 @@ import Foundation
 #endif
 
 /// One attempt the engine decided to start: everything the transfer needs, captured on the actor.
-struct DeliveryJob: Sendable {
-    var deliveryID: String
-    var attempt: Int
-    var attemptBase: Int
-    var subscription: WebhookSubscription
-    var payload: [UInt8]
+///
+/// A class with constant fields: the job travels from the actor to the transport's callback, into the
+/// settler's queue and back, and a struct holding a whole ``WebhookSubscription`` was copied field by
+/// field (a dozen reference counts) at every step; now each step is one reference.
+final class DeliveryJob: Sendable {
+    let deliveryID: String
+    let attempt: Int
+    let attemptBase: Int
+    let subscription: WebhookSubscription
+    let payload: [UInt8]
     /// Set when the delivery cannot be attempted at all (subscription gone or disabled): settle it dead.
-    var settleDead: String?
+    let settleDead: String?
+
+    init(deliveryID: String, attempt: Int, attemptBase: Int, subscription: WebhookSubscription, payload: [UInt8], settleDead: String?) {
+        self.deliveryID = deliveryID
+        self.attempt = attempt
+        self.attemptBase = attemptBase
+        self.subscription = subscription
+        self.payload = payload
+        self.settleDead = settleDead
+    }
 }
 
 extension DeliveryEngine {

@@ -12,7 +12,7 @@ struct AttemptResult: Sendable {
         case abandoned
     }
 
-    var job: DeliveryJob
+    let job: DeliveryJob
     /// The journal records it produces (attempted, and delivered or dead; none when abandoned).
     var records: [JournalRecord]
     var outcome: Outcome
