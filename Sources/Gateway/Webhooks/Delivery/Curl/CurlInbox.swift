@@ -60,7 +60,6 @@ final class CurlInbox: Sendable {
         var parked = 0
         var cancellations: [UInt64] = []
         var phase = Phase.running
-        var nextID: UInt64 = 0
         /// True while the curl thread may be blocked in `curl_multi_poll` without having seen the
         /// latest change: the next change wakes it and clears this, so a burst costs one wake-up.
         var loopMayBeWaiting = false
@@ -74,6 +73,8 @@ final class CurlInbox: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The last transfer id handed out (an atomic: an id costs no turn of the lock).
+    private let lastID = Atomic<UInt64>(0)
 
     /// Whether sends are accepted (the curl thread runs and shutdown has not begun).
     var isAccepting: Bool {
@@ -100,10 +101,7 @@ final class CurlInbox: Sendable {
 
     /// A fresh transfer id.
     func makeID() -> UInt64 {
-        state.withLock { state in
-            state.nextID &+= 1
-            return state.nextID
-        }
+        lastID.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     /// Queues `submission`, or resumes it at once with `CancellationError` (its task is already
