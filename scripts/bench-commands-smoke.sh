@@ -32,6 +32,7 @@ run() {
 run "kernel floor" fanout --subscribers 5 --rate 50 --duration 1
 run "server CPU" fanout --subscribers 3 --rate 0 --duration 1 --publish http
 run "engine" deliveries --subscriptions 3 --events 5
+run "rounds of the three phases" deliveries --subscriptions 3 --events 6 --rounds 3
 run "webhooks delivered" churn --workers 2 --duration 1
 run "per idle connection" idle --connections 50
 run "whole application" startup --subscriptions 20 --pending 200

@@ -1,12 +1,7 @@
 public import Logging
-import CCurlBaseline
-#if canImport(Glibc)
-import Glibc
-#endif
 import Configuration
 import NIOPosix
 import ServiceLifecycle
-import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -24,14 +19,17 @@ public struct DeliveryBenchmark: Sendable {
     public var durability: String
     /// Events per second, paced; 0 fires them as fast as the engine accepts them.
     public var rate: Int
+    /// The three phases run this many times in turn, each round with its share of the events.
+    public var rounds: Int
     public var directory: String
     public var logger: Logger
 
-    public init(subscriptions: Int, events: Int, durability: String, rate: Int = 0, directory: String, logger: Logger) {
+    public init(subscriptions: Int, events: Int, durability: String, rate: Int = 0, rounds: Int = 1, directory: String, logger: Logger) {
         self.subscriptions = subscriptions
         self.events = events
         self.durability = durability
         self.rate = rate
+        self.rounds = rounds
         self.directory = directory
         self.logger = logger
     }
@@ -61,6 +59,8 @@ public struct DeliveryBenchmark: Sendable {
         /// CPU µs per request by thread role in each phase (the C client runs on NIO's singleton pool; the
         /// receiver's event loops are NIO's, its handlers Swift tasks).
         public var threads: (raw: [ThreadUsage.Role: Double], transport: [ThreadUsage.Role: Double], engine: [ThreadUsage.Role: Double]) = ([:], [:], [:])
+        /// Each round's transport and engine rates over the C client's in the same round.
+        public var rounds: [(transport: Double, engine: Double)] = []
         /// The engine phase's journal: appends (one per accepted batch and per settled batch), records and fsyncs.
         public var journal: (appends: Int, records: Int, fsyncs: Int) = (0, 0, 0)
 
@@ -68,6 +68,15 @@ public struct DeliveryBenchmark: Sendable {
             func percent(_ value: Double) -> String { rawCurlPerSecond > 0 ? "\(Int((value / rawCurlPerSecond * 100).rounded()))% of raw" : "-" }
             func cpu(_ micros: Double) -> String { micros > 0 ? ", \(Int(micros.rounded())) µs CPU each" : "" }
             let comparison = rate > 0 ? "paced at \(rate) events/s" : percent(enginePerSecond)
+            var roundsLine: String {
+                guard rounds.count > 1 else { return "" }
+                func spread(_ ratios: [Double]) -> String {
+                    let sorted = ratios.sorted()
+                    let percents = sorted.map { "\(Int(($0 * 100).rounded()))" }
+                    return "\(percents.first!)–\(percents.last!) % (median \(Int((sorted[sorted.count / 2] * 100).rounded())) %)"
+                }
+                return "rounds of the three phases             \(rounds.count): engine \(spread(rounds.map(\.engine))) of raw, transport \(spread(rounds.map(\.transport)))\n  "
+            }
             func byThread(_ micros: [ThreadUsage.Role: Double]) -> String {
                 ThreadUsage.Role.allCases.compactMap { role in
                     micros[role].flatMap { $0 >= 0.5 ? "\(role.rawValue) \(Int($0.rounded()))" : nil }
@@ -78,7 +87,7 @@ public struct DeliveryBenchmark: Sendable {
                   raw curl multi (C, no engine)           \(Int(rawCurlPerSecond)) requests/s\(cpu(cpuMicros.raw))
                   transport only (Swift curl multi)       \(Int(transportOnlyPerSecond)) requests/s  (\(percent(transportOnlyPerSecond))\(cpu(cpuMicros.transport)))
                   engine (journal + sign + schedule)      \(Int(enginePerSecond)) deliveries/s  (\(comparison)\(cpu(cpuMicros.engine)))
-                  CPU µs per request, by thread:
+                  \(roundsLine)CPU µs per request, by thread:
                     raw curl multi                        \(byThread(threads.raw))
                     transport only                        \(byThread(threads.transport))
                     engine                                \(byThread(threads.engine))
@@ -105,119 +114,90 @@ public struct DeliveryBenchmark: Sendable {
         let provider = ConfigurationSources.inMemory(values)
         let configuration = try GatewayConfiguration(reader: ConfigReader(provider: provider))
         let stack = try await WebhookStack(configuration: configuration, logger: logger)
-        let total = subscriptions * events
-        let body = Array(#"{"type":"message-broadcast","timestamp":"2026-11-29T00:00:00.000Z","data":{"message":"benchmark"}}"#.utf8)
-
-        // Phase 0: the plain C client, with as many connections as the transport opens to one host.
-        let inFlight = configuration.delivery.maxHostConnections
-        /// CPU µs of this process per request since `since`.
-        func cpuPerRequest(since: ProcessUsage?) -> Double {
-            guard let since, let now = ProcessUsage.current else { return 0 }
-            return (now.cpuSeconds - since.cpuSeconds) / Double(total) * 1e6
-        }
-        var usage = ProcessUsage.current
-        var threadUsage = ThreadUsage.current
-        // Every phase sends the headers a delivery carries (a unique webhook-id included), so the receiver
-        // does the same work per request in each and the ratios compare the senders alone.
-        let headers: [(name: String, value: String)] = [
-            ("content-type", "application/json"), ("user-agent", stack.transport.configuration.userAgent),
-            ("webhook-timestamp", "1764374400"), ("webhook-signature", "v1," + String(repeating: "A", count: 43) + "="),
-        ]
-        let raw = try await NIOThreadPool.singleton.runIfActive {
-            let lines = headers.map { strdup("\($0.name): \($0.value)") }
-            defer { for line in lines { free(line) } }
-            let pointers = lines.map { UnsafePointer($0) }
-            return body.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) {
-                    ccurl_baseline_post(url, $0.baseAddress, $0.count, total, inFlight, pointers, pointers.count, "msg_01KBASELINE")
-                }
-            }
-        }
-        if raw.failed > 0 { logger.warning("raw curl client: \(raw.failed) requests failed") }
-        let rawCPU = cpuPerRequest(since: usage)
-        let rawThreads = ThreadUsage.current.microseconds(since: threadUsage, per: total)
-        receiver.reset()
-        usage = ProcessUsage.current
-        threadUsage = ThreadUsage.current
-
-        // Phase 1: the transport alone, 192–256 in flight, through `submit` as the engine uses it. The
-        // submitting loop is woken every 64 completions, not on each (a wake-up per request would be
-        // the harness's CPU, not the transport's).
-        let clock = ContinuousClock()
-        let transportStart = clock.now
-        let completed = Mutex(0)
-        let failed = Mutex(0)
-        let progress = WakeupSignal()
-        var started = 0
-        while completed.withLock({ $0 }) < total {
-            while started < total, started - completed.withLock({ $0 }) < 256 {
-                let request = TransportRequest(
-                    url: url, headers: headers + [("webhook-id", "msg_01KTRANSPORT\(started)")], body: body, connectTimeout: .seconds(5), totalTimeout: .seconds(15)
-                )
-                stack.transport.submit(request) { result in
-                    if case .success(let response) = result, (200..<300).contains(response.statusCode) {} else { failed.withLock { $0 += 1 } }
-                    let done = completed.withLock {
-                        $0 += 1
-                        return $0
-                    }
-                    if done % 64 == 0 || done == total { progress.signal() }
-                }
-                started += 1
-            }
-            await progress.wait(for: .milliseconds(100))
-        }
-        let transportSeconds = transportStart.duration(to: clock.now).seconds
-        let transportFailed = failed.withLock { $0 }
-        if transportFailed > 0 { logger.warning("transport alone: \(transportFailed) requests failed (the rate counts only the others)") }
-        let transportCPU = cpuPerRequest(since: usage)
-        let transportThreads = ThreadUsage.current.microseconds(since: threadUsage, per: total)
-        receiver.reset()
-
-        // Phase 2: the engine.
+        let shape = BenchRequestShape(url: url, userAgent: stack.transport.configuration.userAgent)
+        // The C client opens as many connections to the receiver as the transport does.
+        let connections = configuration.delivery.maxHostConnections
         for index in 0..<subscriptions { _ = try await stack.registry.create(WebhookInput(url: url + "?s=\(index)", events: ["message-broadcast"])) }
         let group = ServiceGroup(configuration: .init(services: [stack.journal, TransportService(transport: stack.transport), stack.engine], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            var accepted: [String: ContinuousClock.Instant] = [:]
+            var raw = PhaseSlice(), transport = PhaseSlice(), engine = PhaseSlice()
+            var ratios: [(transport: Double, engine: Double)] = []
+            var latencies: [Duration] = []
+            var acceptSeconds = 0.0
+            var duplicated = 0
             let journalBefore = stack.journal.statistics
-            let engineUsage = ProcessUsage.current
-            let engineThreadUsage = ThreadUsage.current
-            let engineStart = clock.now
-            let batchSize = rate > 0 ? 1 : 100
-            for batch in stride(from: 0, to: events, by: batchSize) {
-                if rate > 0 {
-                    // Paced: event n is due n/rate seconds after the start.
-                    try await Task.sleep(until: engineStart + .milliseconds(Int64(batch) * 1000 / Int64(rate)), clock: clock)
+            let rounds = max(1, min(self.rounds, events))
+            var firstEvent = 0
+            // Round after round of the three phases, so that a change in the machine's speed (this is a
+            // shared VM) falls on all three alike instead of on whichever phase ran at the time.
+            for round in 0..<rounds {
+                let roundEvents = events / rounds + (round < events % rounds ? 1 : 0)
+                let count = roundEvents * subscriptions
+                let rawSlice = try await PhaseSlice.measure(count: count) {
+                    try await NIOThreadPool.singleton.runIfActive { shape.postWithC(count: count, connections: connections) }
                 }
-                let batchEvents = (batch..<min(events, batch + batchSize)).map { WebhookEvent(type: "message-broadcast", data: ["message": .string("benchmark \($0)")]) }
-                let created = try await stack.engine.accept(batchEvents)
-                let now = clock.now
-                for ids in created.values { for id in ids { accepted[id] = now } }
+                receiver.reset()
+                let transportSlice = await PhaseSlice.measure(count: count) { await shape.postWithTransport(stack.transport, count: count) }
+                receiver.reset()
+                var accepted: [String: ContinuousClock.Instant] = [:]
+                let engineSlice = try await PhaseSlice.measure(count: count) {
+                    let start = ContinuousClock.now
+                    accepted = try await fire(events: firstEvent..<firstEvent + roundEvents, into: stack.engine)
+                    acceptSeconds += start.duration(to: .now).seconds
+                    _ = await receiver.waitForCount(count, timeout: .seconds(120))
+                    return receiver.arrivals.count
+                }
+                let arrivals = receiver.arrivals
+                latencies += accepted.compactMap { id, at in arrivals[id].map { at.duration(to: $0) } }
+                duplicated += max(0, receiver.count - arrivals.count)
+                receiver.reset()
+                firstEvent += roundEvents
+                for (name, slice) in [("raw curl client", rawSlice), ("transport alone", transportSlice)] where slice.succeeded < slice.count {
+                    logger.warning("\(name): \(slice.count - slice.succeeded) requests failed (the rate counts only the others)")
+                }
+                ratios.append((transportSlice.rate / max(rawSlice.rate, 1e-9), engineSlice.rate / max(rawSlice.rate, 1e-9)))
+                raw = raw + rawSlice
+                transport = transport + transportSlice
+                engine = engine + engineSlice
             }
-            let acceptSeconds = engineStart.duration(to: clock.now).seconds
-            _ = await receiver.waitForCount(total, timeout: .seconds(120))
-            let engineSeconds = engineStart.duration(to: clock.now).seconds
-            let engineCPU = cpuPerRequest(since: engineUsage)
-            let engineThreads = ThreadUsage.current.microseconds(since: engineThreadUsage, per: total)
             let journalAfter = stack.journal.statistics
-            let arrivals = receiver.arrivals
-            let latencies = accepted.compactMap { id, at in arrivals[id].map { at.duration(to: $0) } }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
-            let instant = try await measureEngineAlone(configuration: configuration, registry: stack.registry, total: total)
+            let instant = try await measureEngineAlone(configuration: configuration, registry: stack.registry, total: subscriptions * events)
             try await stack.registry.shutdown()
             var report = Report(
-                deliveries: total, rawCurlPerSecond: Double(raw.succeeded) / max(raw.seconds, 1e-9), transportOnlyPerSecond: Double(total - transportFailed) / transportSeconds, enginePerSecond: Double(arrivals.count) / engineSeconds,
-                acceptedEventsPerSecond: Double(events) / acceptSeconds, latency: LatencySummary(latencies), lost: total - arrivals.count, rate: rate
+                deliveries: engine.count, rawCurlPerSecond: raw.rate, transportOnlyPerSecond: transport.rate, enginePerSecond: engine.rate,
+                acceptedEventsPerSecond: Double(events) / max(acceptSeconds, 1e-9), latency: LatencySummary(latencies), lost: engine.count - engine.succeeded, rate: rate
             )
-            report.cpuMicros = (rawCPU, transportCPU, engineCPU)
-            report.threads = (rawThreads, transportThreads, engineThreads)
+            report.cpuMicros = (raw.cpuMicros, transport.cpuMicros, engine.cpuMicros)
+            report.threads = (raw.threads.microseconds(per: raw.count), transport.threads.microseconds(per: transport.count), engine.threads.microseconds(per: engine.count))
+            report.rounds = ratios
             (report.instantPerSecond, report.instantCPUMicros) = instant
             report.journal = (journalAfter.writes - journalBefore.writes, journalAfter.appendedRecords - journalBefore.appendedRecords, journalAfter.fsyncs - journalBefore.fsyncs)
-            report.duplicated = max(0, receiver.count - arrivals.count)
+            report.duplicated = duplicated
             report.attempts = stack.engine.statistics.attempts
             return report
         }
+    }
+
+    /// Fires `events` (their numbers) as `message-broadcast` events: in batches of 100, or one at a time
+    /// at `rate` per second (event n is due n/rate seconds after the first). Returns when each delivery
+    /// was accepted (journaled), by delivery id.
+    private func fire(events: Range<Int>, into engine: DeliveryEngine) async throws -> [String: ContinuousClock.Instant] {
+        var accepted: [String: ContinuousClock.Instant] = [:]
+        let start = ContinuousClock.now
+        let batchSize = rate > 0 ? 1 : 100
+        for batch in stride(from: events.lowerBound, to: events.upperBound, by: batchSize) {
+            if rate > 0 {
+                try await Task.sleep(until: start + .milliseconds(Int64(batch - events.lowerBound) * 1000 / Int64(rate)), clock: .continuous)
+            }
+            let batchEvents = (batch..<min(events.upperBound, batch + batchSize)).map { WebhookEvent(type: "message-broadcast", data: ["message": .string("benchmark \($0)")]) }
+            let created = try await engine.accept(batchEvents)
+            let now = ContinuousClock.now
+            for ids in created.values { for id in ids { accepted[id] = now } }
+        }
+        return accepted
     }
 
     /// The same events through a second engine (own journal, same subscriptions) whose transport answers

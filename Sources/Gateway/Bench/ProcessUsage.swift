@@ -86,12 +86,20 @@ public struct ThreadUsage: Sendable {
         return ThreadUsage(seconds: seconds)
     }
 
-    /// CPU µs per unit of work by role since `earlier`, for `units` units.
-    public func microseconds(since earlier: ThreadUsage, per units: Int) -> [Role: Double] {
+    /// CPU seconds by role since `earlier`.
+    public func since(_ earlier: ThreadUsage) -> ThreadUsage {
         var result: [Role: Double] = [:]
-        for role in Role.allCases {
-            result[role] = max(0, (seconds[role] ?? 0) - (earlier.seconds[role] ?? 0)) / Double(max(units, 1)) * 1e6
-        }
-        return result
+        for role in Role.allCases { result[role] = max(0, (seconds[role] ?? 0) - (earlier.seconds[role] ?? 0)) }
+        return ThreadUsage(seconds: result)
+    }
+
+    /// The sum of two spans of usage (of two slices of a benchmark phase).
+    public static func + (lhs: ThreadUsage, rhs: ThreadUsage) -> ThreadUsage {
+        ThreadUsage(seconds: lhs.seconds.merging(rhs.seconds, uniquingKeysWith: +))
+    }
+
+    /// CPU µs per unit of work by role, for a span of usage (from ``since(_:)``) that did `units` units.
+    public func microseconds(per units: Int) -> [Role: Double] {
+        seconds.mapValues { $0 / Double(max(units, 1)) * 1e6 }
     }
 }

@@ -36,12 +36,13 @@ struct DeliveryBench: AsyncParsableCommand {
     @Option(help: "Events to fire; each goes to every subscription.") var events = 100
     @Option(help: "Journal durability: always, batch or off.") var durability = "always"
     @Option(help: "Events per second (0 = as fast as possible); deliveries/s = rate × subscriptions.") var rate = 0
+    @Option(help: "Run the C client, the transport and the engine this many times in turn (each round with its share of the events), so that the machine's changes of speed fall on all three alike.") var rounds = 1
 
     func run() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-bench-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
-        let report = try await DeliveryBenchmark(subscriptions: subscriptions, events: events, durability: durability, rate: rate, directory: directory, logger: logger).run()
+        let report = try await DeliveryBenchmark(subscriptions: subscriptions, events: events, durability: durability, rate: rate, rounds: rounds, directory: directory, logger: logger).run()
         print(report)
     }
 }
