@@ -5,41 +5,23 @@ import Testing
 
 /// `gateway token` and `gateway receive`, run as the real binary.
 @Suite struct CommandLineToolTests {
-    private static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gateway")
+    /// Runs `gateway arguments…` to the end and returns its stdout (off the cooperative pool: see ``GatewayProcess``).
+    private func output(_ arguments: [String]) async throws -> (status: Int32, text: String) {
+        let process = try GatewayProcess(arguments)
+        let text = try await process.allOutput()
+        return (try await process.exitStatus(), text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
-    /// Starts `gateway arguments…` with stdout on a pipe.
-    private func launch(_ arguments: [String]) throws -> (Process, Pipe) {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEWAY_") }
-        let stdout = Pipe()
-        process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return (process, stdout)
-    }
-
-    /// Runs `gateway arguments…` to the end and returns its stdout.
-    private func output(_ arguments: [String]) throws -> (status: Int32, text: String) {
-        let (process, stdout) = try launch(arguments)
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-
-    @Test func tokenPrintsTheStoredTokenCreatesItOnceAndRotates() throws {
+    @Test func tokenPrintsTheStoredTokenCreatesItOnceAndRotates() async throws {
         let directory = TestConfig.temporaryDirectory()
-        let first = try output(["token", "--data-dir", directory])
+        let first = try await output(["token", "--data-dir", directory])
         #expect(first.status == 0)
         #expect(first.text.hasPrefix("gw_"))
         let file = directory + "/admin-token"
         let permissions = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
         #expect(permissions == 0o600)
-        #expect(try output(["token", "--data-dir", directory]).text == first.text)
-        let rotated = try output(["token", "--data-dir", directory, "--rotate"])
+        #expect(try await output(["token", "--data-dir", directory]).text == first.text)
+        let rotated = try await output(["token", "--data-dir", directory, "--rotate"])
         #expect(rotated.text.hasPrefix("gw_") && rotated.text != first.text)
         #expect(try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == rotated.text)
     }

@@ -9,36 +9,21 @@ import FoundationNetworking
 /// The real binary, killed with SIGKILL mid-delivery and restarted on the same data dir, delivers
 /// every accepted event; a repeat carries the same `webhook-id`.
 @Suite struct CrashRecoveryTests {
-    private static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gateway")
-    }
-
-    /// Starts the gateway on a free port; returns the process, its port and its stderr pipe.
-    private func start(dataDir: String) throws -> (Process, Int, Pipe) {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("GATEWAY_") }.merging([
-            "GATEWAY_AUTH_ADMIN_TOKEN": TestAdmin.token,
-            "GATEWAY_WEBHOOKS_ALLOWED_NETWORKS": "127.0.0.0/8",
-            // Fifty attempts 0.2 s apart: no event may exhaust its retries (and die) before the crash, even when
-            // a loaded CI machine takes seconds to accept the 40 events; a 1-second budget did once.
-            "GATEWAY_DELIVERIES_RETRY_SCHEDULE": (["0"] + Array(repeating: "0.2", count: 49)).joined(separator: ","),
-            "GATEWAY_DELIVERIES_MINIMUM_THROTTLE_SECONDS": "0.05",
-            "GATEWAY_DELIVERIES_BREAKER_THRESHOLD": "1000",
-        ]) { $1 }
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        var seen = ""
-        while !seen.contains("Server started") {
-            let chunk = stderr.fileHandleForReading.availableData
-            if chunk.isEmpty { throw TestFailure("gateway exited: \(seen)") }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
-        guard let port = seen.split(separator: "127.0.0.1:").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else { throw TestFailure("no port in \(seen)") }
-        return (process, port, stderr)
+    /// Starts the gateway on a free port; returns it and its port.
+    private func start(dataDir: String) async throws -> (GatewayProcess, Int) {
+        let gateway = try GatewayProcess(
+            ["--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir],
+            environment: [
+                "GATEWAY_AUTH_ADMIN_TOKEN": TestAdmin.token,
+                "GATEWAY_WEBHOOKS_ALLOWED_NETWORKS": "127.0.0.0/8",
+                // Fifty attempts 0.2 s apart: no event may exhaust its retries (and die) before the crash, even when
+                // a loaded CI machine takes seconds to accept the 40 events; a 1-second budget did once.
+                "GATEWAY_DELIVERIES_RETRY_SCHEDULE": (["0"] + Array(repeating: "0.2", count: 49)).joined(separator: ","),
+                "GATEWAY_DELIVERIES_MINIMUM_THROTTLE_SECONDS": "0.05",
+                "GATEWAY_DELIVERIES_BREAKER_THRESHOLD": "1000",
+            ]
+        )
+        return (gateway, try await gateway.serverPort())
     }
 
     private func post(_ path: String, port: Int, json: String) async throws -> Int {
@@ -57,7 +42,7 @@ import FoundationNetworking
         receiver.script("/crash", Array(repeating: .status(200), count: 5) + Array(repeating: .status(503), count: 100_000))
         let dataDir = TestConfig.temporaryDirectory()
         try await receiver.run { receiverPort in
-            let (first, port, _) = try start(dataDir: dataDir)
+            let (first, port) = try await start(dataDir: dataDir)
             let created = try await post("/webhooks", port: port, json: #"{"url": "http://127.0.0.1:\#(receiverPort)/crash", "events": ["message-broadcast"]}"#)
             #expect(created == 201)
             let total = 40
@@ -65,17 +50,13 @@ import FoundationNetworking
                 #expect(try await post("/broadcast", port: port, json: #"{"message": "event-\#(index)"}"#) == 200)
             }
             _ = try await receiver.requests.next(within: .seconds(10))
-            kill(first.processIdentifier, SIGKILL)
-            first.waitUntilExit()
-            #expect(first.terminationReason == .uncaughtSignal)
+            first.kill()
+            #expect(try await first.ended().bySignal)
 
             receiver.script("/crash", [])
             let boundary = receiver.received.count
-            let (second, _, _) = try start(dataDir: dataDir)
-            defer {
-                second.terminate()
-                second.waitUntilExit()
-            }
+            let (second, _) = try await start(dataDir: dataDir)
+            defer { second.kill() }
             // Delivered = answered 200: the first five before the crash, everything after the restart.
             func delivered() -> Set<String> {
                 let all = receiver.received

@@ -42,6 +42,9 @@ final class TestMailbox<Element: Sendable>: Sendable {
         waiter?.resume(returning: nil)
     }
 
+    /// Whether ``finish()`` was called.
+    var isFinished: Bool { state.withLock { $0.isFinished } }
+
     /// The next element, `nil` once finished; throws `DeadlineExceeded` after `timeout`.
     func next(within timeout: Duration = .seconds(10)) async throws -> Element? {
         try await withDeadline(timeout) { await self.take() }
