@@ -1,5 +1,4 @@
 import Foundation
-import Gateway
 import Synchronization
 
 /// The real `gateway` binary (built next to the test bundle) running as a child process: write to its
@@ -15,8 +14,8 @@ final class GatewayProcess: Sendable {
     private let lines = TestMailbox<String>()
     private let exit = TestMailbox<Exit>()
     private let stderr = TextBuffer()
-    /// Signalled whenever stderr text arrives or ends.
-    private let stderrChanged = WakeupSignal()
+    /// A mark per chunk of stderr text read (and at its end).
+    private let stderrChanged = TestMailbox<Void>()
     /// Ends when the child's stderr reached end of file (everything it wrote has been read).
     private let stderrClosed = TestMailbox<Never>()
 
@@ -58,10 +57,10 @@ final class GatewayProcess: Sendable {
                 let chunk = errors.fileHandleForReading.availableData
                 if chunk.isEmpty {
                     stderrClosed.finish()
-                    return stderrChanged.signal()
+                    return stderrChanged.finish()
                 }
                 stderr.text.withLock { $0 += String(decoding: chunk, as: UTF8.self) }
-                stderrChanged.signal()
+                stderrChanged.push(())
             }
         }
     }
@@ -122,7 +121,11 @@ final class GatewayProcess: Sendable {
             if text.contains(marker) { return text }
             let left = ContinuousClock.now.duration(to: deadline)
             guard left > .zero, !stderrHasEnded else { throw TestFailure("no '\(marker)' on stderr; it read: \(text)") }
-            await stderrChanged.wait(for: left)
+            do {
+                _ = try await stderrChanged.next(within: left)
+            } catch {
+                throw TestFailure("no '\(marker)' on stderr within \(timeout); it read: \(text)")
+            }
         }
     }
 

@@ -21,10 +21,10 @@ final class NginxTLSServer: Sendable {
     var caFile: String { directory + "/ca.pem" }
     private let process: Process
 
-    init() throws {
+    init() async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("gateway-nginx-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory + "/temp", withIntermediateDirectories: true)
-        try Self.makeCertificates(in: directory)
+        try await Self.makeCertificates(in: directory)
         port = try Self.freePort()
         let configuration = """
             daemon off; master_process off; worker_processes 1; pid \(directory)/nginx.pid; error_log \(directory)/error.log;
@@ -80,7 +80,9 @@ final class NginxTLSServer: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    private static func makeCertificates(in directory: String) throws {
+    /// The CA and the server's key and certificate, by `openssl` (waited for without blocking a thread of
+    /// the cooperative pool: two RSA keys can take a second on a loaded machine).
+    private static func makeCertificates(in directory: String) async throws {
         let steps = [
             ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=gateway test CA"],
             ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"],
@@ -95,9 +97,7 @@ final class NginxTLSServer: Sendable {
             openssl.currentDirectoryURL = URL(fileURLWithPath: directory)
             openssl.standardOutput = FileHandle.nullDevice
             openssl.standardError = FileHandle.nullDevice
-            try openssl.run()
-            openssl.waitUntilExit()
-            guard openssl.terminationStatus == 0 else { throw TestFailure("openssl \(arguments[0]) failed") }
+            guard try await openssl.runToEnd() == 0 else { throw TestFailure("openssl \(arguments[0]) failed") }
         }
     }
 
@@ -122,6 +122,22 @@ final class NginxTLSServer: Sendable {
         (address.sin_family, address.sin_port, address.sin_addr.s_addr) = (sa_family_t(AF_INET), UInt16(port).bigEndian, UInt32(0x7F00_0001).bigEndian)
         return withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+extension Process {
+    /// Runs the process to its end and returns its status, without blocking a thread: the termination
+    /// handler resumes the caller.
+    func runToEnd() async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
+            terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try run()
+            } catch {
+                terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
         }
     }
 }

@@ -46,7 +46,7 @@ struct TLSDeliveryTests {
 }
 
 private func withNginx(_ body: (NginxTLSServer) async throws -> Void) async throws {
-    let server = try NginxTLSServer()
+    let server = try await NginxTLSServer()
     defer { server.stop() }
     try await server.waitUntilListening()
     try await body(server)
