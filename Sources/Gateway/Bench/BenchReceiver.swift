@@ -25,6 +25,9 @@ public final class BenchReceiver: Sendable {
     /// Requests received so far.
     public var count: Int { state.withLock { $0.count } }
 
+    /// Distinct `webhook-id`s seen (without copying their arrival times).
+    var arrivalCount: Int { state.withLock { $0.arrivals.count } }
+
     /// Arrival time of each `webhook-id` seen (the first time).
     var arrivals: [String: ContinuousClock.Instant] { state.withLock { $0.arrivals } }
 

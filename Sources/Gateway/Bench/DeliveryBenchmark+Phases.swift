@@ -12,8 +12,7 @@ struct PhaseSlice: Sendable {
     /// Of those, the ones that succeeded (2xx; for the engine: arrived at the receiver).
     var succeeded = 0
     var seconds = 0.0
-    /// The whole process's CPU time.
-    var cpuSeconds = 0.0
+    /// The process's CPU time, by thread role.
     var threads = ThreadUsage(seconds: [:])
 
     /// Successful requests per second.
@@ -23,22 +22,20 @@ struct PhaseSlice: Sendable {
     static func + (lhs: PhaseSlice, rhs: PhaseSlice) -> PhaseSlice {
         PhaseSlice(
             count: lhs.count + rhs.count, succeeded: lhs.succeeded + rhs.succeeded, seconds: lhs.seconds + rhs.seconds,
-            cpuSeconds: lhs.cpuSeconds + rhs.cpuSeconds, threads: lhs.threads + rhs.threads
+            threads: lhs.threads + rhs.threads
         )
     }
 
     /// CPU µs of the whole process per request.
-    var cpuMicros: Double { cpuSeconds / Double(max(count, 1)) * 1e6 }
+    var cpuMicros: Double { threads.total / Double(max(count, 1)) * 1e6 }
 
     /// Runs `body` and measures it: wall time, process CPU and CPU by thread role.
     static func measure(count: Int, _ body: () async throws -> Int) async rethrows -> PhaseSlice {
-        let usage = ProcessUsage.current
         let threads = ThreadUsage.current
         let start = ContinuousClock.now
         let succeeded = try await body()
         let seconds = start.duration(to: .now).seconds
-        let cpu = (ProcessUsage.current?.cpuSeconds ?? 0) - (usage?.cpuSeconds ?? 0)
-        return PhaseSlice(count: count, succeeded: succeeded, seconds: seconds, cpuSeconds: cpu, threads: ThreadUsage.current.since(threads))
+        return PhaseSlice(count: count, succeeded: succeeded, seconds: seconds, threads: ThreadUsage.current.since(threads))
     }
 }
 

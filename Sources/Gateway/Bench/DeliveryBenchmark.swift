@@ -146,7 +146,7 @@ public struct DeliveryBenchmark: Sendable {
                     accepted = try await fire(events: firstEvent..<firstEvent + roundEvents, into: stack.engine)
                     acceptSeconds += start.duration(to: .now).seconds
                     _ = await receiver.waitForCount(count, timeout: .seconds(120))
-                    return receiver.arrivals.count
+                    return receiver.arrivalCount
                 }
                 let arrivals = receiver.arrivals
                 latencies += accepted.compactMap { id, at in arrivals[id].map { at.duration(to: $0) } }

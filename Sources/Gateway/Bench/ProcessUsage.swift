@@ -19,16 +19,23 @@ public struct ProcessUsage: Sendable {
     public static var current: ProcessUsage? { ProcessUsage(pid: getpid()) }
 
     public init?(pid: Int32) {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+        guard let stat = Self.stat("/proc/\(pid)/stat"), let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else {
+            return nil
+        }
+        cpuSeconds = stat.cpuSeconds
+        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        residentBytes = (rss?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 1024
+    }
+
+    /// The name and CPU time (user + system) in a process's or thread's `stat` file.
+    static func stat(_ path: String) -> (name: Substring, cpuSeconds: Double)? {
+        guard let stat = try? String(contentsOfFile: path, encoding: .utf8), let open = stat.firstIndex(of: "("),
             let close = stat.lastIndex(of: ")")
         else { return nil }
         // After "pid (comm)": state is field 3, utime 14, stime 15 (man 5 proc).
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        cpuSeconds = (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
-        residentBytes = (rss?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 1024
+        return (stat[stat.index(after: open)..<close], (user + system) / Double(sysconf(Int32(_SC_CLK_TCK))))
     }
 }
 
@@ -66,23 +73,20 @@ public struct ThreadUsage: Sendable {
     /// CPU seconds by role.
     public var seconds: [Role: Double]
 
+    /// The whole process's CPU seconds (the roles add up to it).
+    public var total: Double { seconds.values.reduce(0, +) }
+
     /// This process, now.
     public static var current: ThreadUsage {
         var seconds: [Role: Double] = [:]
-        let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
         for task in tasks {
-            guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
-                let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
-            else { continue }
-            let role = Role(threadName: stat[stat.index(after: open)..<close])
-            guard role != .tasks else { continue }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
-            seconds[role, default: 0] += (user + system) / ticks
+            guard let stat = ProcessUsage.stat("/proc/self/task/\(task)/stat") else { continue }
+            let role = Role(threadName: stat.name)
+            if role != .tasks { seconds[role, default: 0] += stat.cpuSeconds }
         }
         let named = seconds.values.reduce(0, +)
-        seconds[.tasks] = max(0, (ProcessUsage.current?.cpuSeconds ?? named) - named)
+        seconds[.tasks] = max(0, (ProcessUsage.stat("/proc/self/stat")?.cpuSeconds ?? named) - named)
         return ThreadUsage(seconds: seconds)
     }
 

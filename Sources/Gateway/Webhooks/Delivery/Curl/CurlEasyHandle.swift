@@ -162,13 +162,12 @@ final class CurlEasyHandle {
         func append(_ name: String, _ value: String?) throws(TransportError) {
             headerLine.removeAll(keepingCapacity: true)
             headerLine.append(contentsOf: name.utf8)
-            if let value, value.isEmpty {
-                headerLine.append(UInt8(ascii: ";"))
-            } else if let value {
+            switch value {
+            case nil: headerLine.append(UInt8(ascii: ":"))
+            case ""?: headerLine.append(UInt8(ascii: ";"))
+            case let value?:
                 headerLine.append(contentsOf: ": ".utf8)
                 headerLine.append(contentsOf: value.utf8)
-            } else {
-                headerLine.append(UInt8(ascii: ":"))
             }
             headerLine.append(0)
             let appended = headerLine.withUnsafeBytes { curl_slist_append(list, $0.baseAddress!.assumingMemoryBound(to: CChar.self)) }
