@@ -67,7 +67,9 @@ import Testing
         let receiver = WebhookReceiver()
         receiver.script("/flaky", [.status(500), .status(503, headers: ["retry-after": "0"]), .dropConnection, .hang])
         try await receiver.run { receiverPort in
-            try await withLiveApp(deliveryOverrides(["deliveries.timeoutSeconds": .double(0.5)])) { client, _ in
+            // The timeout only has to end the `.hang` step; 0.5 s also timed out the first attempt's 500 on a
+            // loaded CI machine (the attempt then had no status code), so 2 s.
+            try await withLiveApp(deliveryOverrides(["deliveries.timeoutSeconds": .double(2)])) { client, _ in
                 _ = try await client.subscribe("http://127.0.0.1:\(receiverPort)/flaky", events: ["message-broadcast"])
                 _ = try await client.post("/broadcast", json: #"{"message": "retry me"}"#)
                 var attempts: [WebhookReceiver.Received] = []
