@@ -8,12 +8,16 @@ import FoundationEssentials
 import Foundation
 #endif
 
-/// CPU time (user + system) and resident set size of a process, from `/proc/<pid>/stat` and `status`.
+/// CPU time (user + system), resident set size and write system calls of a process, from
+/// `/proc/<pid>/stat`, `status` and `io`.
 public struct ProcessUsage: Sendable {
     /// User plus system CPU time so far.
     public var cpuSeconds: Double
     /// Resident set size now.
     public var residentBytes: Int
+    /// Write-family system calls so far (`write`, `writev`, … on any descriptor: sockets, files, and the
+    /// eventfd that wakes an event loop), `syscw` of `/proc/<pid>/io`; `nil` where that file is unreadable.
+    public var writeCalls: Int?
 
     /// This process.
     public static var current: ProcessUsage? { ProcessUsage(pid: getpid()) }
@@ -25,6 +29,8 @@ public struct ProcessUsage: Sendable {
         cpuSeconds = stat.cpuSeconds
         let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
         residentBytes = (rss?.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0) * 1024
+        let io = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8)
+        writeCalls = io?.split(separator: "\n").first { $0.hasPrefix("syscw:") }.flatMap { $0.split(separator: " ").last.flatMap { Int($0) } }
     }
 
     /// The name and CPU time (user + system) in a process's or thread's `stat` file.

@@ -43,7 +43,7 @@ public final class BroadcastHub: Service {
     private let metrics: HubMetrics
     private let state = Mutex(State())
     /// Where connections' writers wait for their event loop (one run per loop per broadcast).
-    let drainQueues = DrainQueues()
+    let drainQueues: DrainQueues
     /// Signalled when the last client leaves during shutdown.
     private let emptied = WakeupSignal()
     /// When the hub started, for `uptime_seconds`.
@@ -57,6 +57,7 @@ public final class BroadcastHub: Service {
     ///   - metrics: Where connections, messages, evictions and fan-out time are recorded (`nil`: nowhere).
     public init(configuration: GatewayConfiguration.Broadcast, events: any HubEventSink, logger: Logger, metrics: GatewayMetrics? = nil) {
         self.configuration = configuration
+        self.drainQueues = DrainQueues(writeDelay: configuration.writeDelay)
         self.events = events
         self.logger = logger
         self.metrics = metrics?.hub ?? .disabled

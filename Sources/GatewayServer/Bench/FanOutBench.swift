@@ -28,15 +28,20 @@ struct FanOutBench: AsyncParsableCommand {
     @Option(help: "Publish over ws (a WebSocket chat message) or http (POST /broadcast).") var publish = "ws"
     @Option(help: "A running gateway to drive, e.g. http://127.0.0.1:8000 (default: start one).") var url: String?
     @Option(help: "Admin token of --url, when it protects POST /broadcast.") var token: String?
+    @Option(help: "The started server's broadcast.writeDelayMilliseconds (0: write every broadcast at once).") var writeDelay = 0
 
     func validate() throws {
         guard subscribers >= 1, rate >= 0, duration > 0 else { throw ValidationError("--subscribers ≥ 1, --rate ≥ 0, --duration > 0") }
+        guard (0...1000).contains(writeDelay), writeDelay == 0 || url == nil else {
+            throw ValidationError("--write-delay is 0…1000 ms and applies to the server the benchmark starts (not to --url)")
+        }
         guard ["ws", "http"].contains(publish) else { throw ValidationError("--publish is ws or http") }
     }
 
     func run() async throws {
         let server = try url.map { BenchServer.external(url: $0, token: token) } ?? BenchServer.start(settings: [
             "BROADCAST_MESSAGES_PER_SECOND": "1000000", "BROADCAST_BURST": "1000000", "BROADCAST_MAX_CONNECTIONS": "\(subscribers + 100)",
+            "BROADCAST_WRITE_DELAY_MILLISECONDS": "\(writeDelay)",
         ])
         defer { server.stop() }
         let reference = ContinuousClock.now
@@ -55,7 +60,7 @@ struct FanOutBench: AsyncParsableCommand {
             let expected = sent * subscribers
             _ = await BenchSockets.wait(on: crowd.changed, timeout: .seconds(5)) { tallies.reduce(0) { $0 + $1.count } >= expected }
             return FanOutReport(
-                subscribers: subscribers, rate: rate, publish: publish, sent: sent, expected: expected, tallies: tallies, publishing: publishing,
+                subscribers: subscribers, rate: rate, publish: publish, writeDelay: writeDelay, sent: sent, expected: expected, tallies: tallies, publishing: publishing,
                 elapsed: clock.duration(to: .now), before: before, after: server.usage()
             )
         }
@@ -65,8 +70,14 @@ struct FanOutBench: AsyncParsableCommand {
         if server.isLocal, payloadBytes > 0 {
             // The payload plus the server's unmasked frame header (2 bytes up to 125, 4 up to 65 535, else 10).
             let frameBytes = payloadBytes + (payloadBytes < 126 ? 2 : payloadBytes < 65_536 ? 4 : 10)
-            let floor = try await KernelWriteFloor(connections: subscribers, messages: min(report.sent, rate > 0 ? 2 * rate : 2_000), rate: rate, frameBytes: frameBytes).measure()
-            print("  kernel floor              \(fixed(floor, 2)) µs CPU per write(2) of the same \(frameBytes)-byte frames to \(subscribers) loopback sockets, same rate, no server")
+            // With a write delay, as many frames per write as a window collects at this rate.
+            let framesPerWrite = rate > 0 ? max(1, rate * writeDelay / 1000) : 1
+            let floor = try await KernelWriteFloor(
+                connections: subscribers, messages: min(report.sent, rate > 0 ? 2 * rate : 2_000), rate: rate, frameBytes: frameBytes,
+                framesPerWrite: framesPerWrite
+            ).measure()
+            let writes = framesPerWrite == 1 ? "per write(2)" : "per frame, \(framesPerWrite) frames per write(2),"
+            print("  kernel floor              \(fixed(floor, 2)) µs CPU \(writes) of the same \(frameBytes)-byte frames to \(subscribers) loopback sockets, same rate, no server")
         }
     }
 
@@ -180,6 +191,7 @@ struct FanOutReport: CustomStringConvertible {
     let subscribers: Int
     let rate: Int
     let publish: String
+    let writeDelay: Int
     let sent: Int
     let expected: Int
     let tallies: [FanOutTally]
@@ -192,7 +204,8 @@ struct FanOutReport: CustomStringConvertible {
         let delivered = tallies.reduce(0) { $0 + $1.count }
         let latency = LatencySummary(tallies.flatMap(\.latencies))
         var lines = [
-            "fan-out: \(subscribers) subscribers, \(rate == 0 ? "as fast as possible" : "\(rate) messages/s") for \(fixed(publishing.seconds, 1)) s, published over \(publish)",
+            "fan-out: \(subscribers) subscribers, \(rate == 0 ? "as fast as possible" : "\(rate) messages/s") for \(fixed(publishing.seconds, 1)) s, published over \(publish)"
+                + (writeDelay > 0 ? ", write delay \(writeDelay) ms" : ""),
             "  sent                      \(sent) messages",
             "  delivered                 \(delivered) frames of \(expected) (lost \(max(0, expected - delivered)))",
             "  throughput                \(Int(Double(delivered) / publishing.seconds)) frames/s",
@@ -202,6 +215,10 @@ struct FanOutReport: CustomStringConvertible {
             let cpu = after.cpuSeconds - before.cpuSeconds
             let perFrame = delivered > 0 ? cpu / Double(delivered) * 1e6 : 0
             lines.append("  server CPU                \(fixed(perFrame, 2)) µs per delivered frame (\(fixed(cpu, 2)) s in \(fixed(elapsed.seconds, 1)) s, \(Int(cpu / elapsed.seconds * 100))% of a core)")
+            if let writesBefore = before.writeCalls, let writesAfter = after.writeCalls, delivered > 0 {
+                let perFrame = Double(writesAfter - writesBefore) / Double(delivered)
+                lines.append("  server write calls        \(fixed(perFrame, 3)) per delivered frame (writev to sockets and event-loop wake-ups)")
+            }
             lines.append("  server memory             RSS \(fixed(Double(after.residentBytes) / 1_048_576, 1)) MiB")
         }
         return lines.joined(separator: "\n")

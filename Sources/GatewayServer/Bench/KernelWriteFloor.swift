@@ -9,7 +9,10 @@ import Glibc
 /// client, measured the way the hub sends (one `write(2)` per frame per client, `TCP_NODELAY`, over
 /// loopback TCP) by a plain thread with no server, no NIO and no WebSocket framing.
 ///
-/// The figure is the writing thread's own CPU time (`CLOCK_THREAD_CPUTIME_ID`) per write. On loopback
+/// With `framesPerWrite` above 1 it writes that many frames back to back in each `write(2)`, at that
+/// many times fewer writes per second: what a hub with a write delay does at best.
+///
+/// The figure is the writing thread's own CPU time (`CLOCK_THREAD_CPUTIME_ID`) per frame. On loopback
 /// the receiving side's TCP processing runs in the sender's context, as it does for the hub's writes,
 /// so the two figures compare like for like; reading the frames is left to another thread and not
 /// counted (the hub does not pay for its clients' reads either).
@@ -19,8 +22,9 @@ struct KernelWriteFloor {
     /// Messages per second (0: back to back).
     var rate: Int
     var frameBytes: Int
+    var framesPerWrite = 1
 
-    /// CPU microseconds per `write(2)`.
+    /// CPU microseconds per frame (per `write(2)` when `framesPerWrite` is 1).
     func measure() async throws -> Double {
         let (writers, readers) = try Self.connectedPairs(connections)
         defer { for fd in writers + readers { close(fd) } }
@@ -29,26 +33,27 @@ struct KernelWriteFloor {
         let cpu = await Thread.runDetached { [self] in send(to: writers) }
         await drained
         switch cpu {
-        case .success(let seconds): return seconds / Double(connections * messages) * 1e6
+        case .success(let seconds): return seconds / Double(connections * messages) * 1e6  // per frame
         case .failure(let error): throw error
         }
     }
 
     /// Writes every message to every socket, paced; returns the thread's CPU seconds, or why a write failed.
     private func send(to sockets: [Int32]) -> Result<Double, BenchError> {
-        let frame = [UInt8](repeating: UInt8(ascii: "x"), count: frameBytes)
+        let frames = [UInt8](repeating: UInt8(ascii: "x"), count: frameBytes * framesPerWrite)
         let start = ContinuousClock.now
         let cpuBefore = Self.threadCPUSeconds()
-        for message in 0..<messages {
+        for first in stride(from: 0, to: messages, by: framesPerWrite) {
+            let length = frameBytes * min(framesPerWrite, messages - first)
             if rate > 0 {
-                let due = start + .seconds(1) / rate * message
+                let due = start + .seconds(1) / rate * (first + framesPerWrite - 1)
                 let wait = ContinuousClock.now.duration(to: due)
                 if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds)) }
             }
             for fd in sockets {
                 var written = 0
-                while written < frame.count {
-                    let result = frame.withUnsafeBytes { write(fd, $0.baseAddress! + written, frame.count - written) }
+                while written < length {
+                    let result = frames.withUnsafeBytes { write(fd, $0.baseAddress! + written, length - written) }
                     if result < 0, errno == EINTR { continue }
                     if result <= 0 { return .failure(BenchError("a loopback write failed: \(String(cString: strerror(errno)))")) }
                     written += result

@@ -63,6 +63,7 @@ import Testing
         (["GATEWAY_LOG_FORMAT": "xml"], "log.format", "must be one of text, json (got xml)"),
         (["GATEWAY_BROADCAST_OUTBOX_FRAMES": "0"], "broadcast.outboxFrames", "must be between"),
         (["GATEWAY_BROADCAST_CLOSE_TIMEOUT_SECONDS": "soon"], "broadcast.closeTimeoutSeconds", "expected a number of seconds"),
+        (["GATEWAY_BROADCAST_WRITE_DELAY_MILLISECONDS": "2000"], "broadcast.writeDelayMilliseconds", "must be between 0 and 1000 (got 2000)"),
     ])
     func invalidValuesNameTheKey(environment: [String: String], key: String, problem: String) async throws {
         let reader = try await ConfigurationSources.reader(environment: environment, configFile: nil)

@@ -128,6 +128,19 @@ final class RawWebSocket {
         return frame
     }
 
+    /// The whole frames that the next read from the socket completes (what arrived earlier and was not
+    /// consumed, then one more read); a partial frame stays for the next call.
+    func framesOfNextRead(within timeout: Duration = .seconds(10)) async throws -> [ServerFrame] {
+        guard let chunk = try await chunks.next(within: timeout) else { throw TestFailure("connection ended") }
+        pending += chunk
+        var frames: [ServerFrame] = []
+        while let frame = ServerFrame.parse(pending) {
+            frames.append(frame)
+            pending.removeFirst(frame.wireLength)
+        }
+        return frames
+    }
+
     /// Waits for the server to close the connection; returns what it sent that was not read yet.
     func readUntilClosed(within timeout: Duration = .seconds(10)) async throws -> [UInt8] {
         let deadline = ContinuousClock.now + timeout
