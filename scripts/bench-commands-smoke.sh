@@ -31,7 +31,7 @@ run() {
 }
 run "kernel floor" fanout --subscribers 5 --rate 50 --duration 1
 run "server CPU" fanout --subscribers 3 --rate 0 --duration 1 --publish http
-run "frames per write" fanout --subscribers 5 --rate 100 --duration 1 --write-delay 20
+run "frames per write" fanout --subscribers 5 --rate 100 --duration 1 --write-delay 50
 run "engine" deliveries --subscriptions 3 --events 5
 run "rounds of the three phases" deliveries --subscriptions 3 --events 6 --rounds 3
 run "webhooks delivered" churn --workers 2 --duration 1

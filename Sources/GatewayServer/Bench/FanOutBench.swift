@@ -70,8 +70,8 @@ struct FanOutBench: AsyncParsableCommand {
         if server.isLocal, payloadBytes > 0 {
             // The payload plus the server's unmasked frame header (2 bytes up to 125, 4 up to 65 535, else 10).
             let frameBytes = payloadBytes + (payloadBytes < 126 ? 2 : payloadBytes < 65_536 ? 4 : 10)
-            // With a write delay, as many frames per write as a window collects at this rate.
-            let framesPerWrite = rate > 0 ? max(1, rate * writeDelay / 1000) : 1
+            // As many frames per write as the server managed (a write delay's windows, or a backlog).
+            let framesPerWrite = report.writeCallsPerFrame.map { max(1, Int((1 / $0).rounded())) } ?? 1
             let floor = try await KernelWriteFloor(
                 connections: subscribers, messages: min(report.sent, rate > 0 ? 2 * rate : 2_000), rate: rate, frameBytes: frameBytes,
                 framesPerWrite: framesPerWrite
@@ -200,8 +200,16 @@ struct FanOutReport: CustomStringConvertible {
     let before: ProcessUsage?
     let after: ProcessUsage?
 
+    var delivered: Int { tallies.reduce(0) { $0 + $1.count } }
+
+    /// The server's write system calls per delivered frame, when it is local and `/proc/<pid>/io` readable.
+    var writeCallsPerFrame: Double? {
+        guard let writesBefore = before?.writeCalls, let writesAfter = after?.writeCalls, delivered > 0, writesAfter > writesBefore else { return nil }
+        return Double(writesAfter - writesBefore) / Double(delivered)
+    }
+
     var description: String {
-        let delivered = tallies.reduce(0) { $0 + $1.count }
+        let delivered = self.delivered
         let latency = LatencySummary(tallies.flatMap(\.latencies))
         var lines = [
             "fan-out: \(subscribers) subscribers, \(rate == 0 ? "as fast as possible" : "\(rate) messages/s") for \(fixed(publishing.seconds, 1)) s, published over \(publish)"
@@ -215,8 +223,7 @@ struct FanOutReport: CustomStringConvertible {
             let cpu = after.cpuSeconds - before.cpuSeconds
             let perFrame = delivered > 0 ? cpu / Double(delivered) * 1e6 : 0
             lines.append("  server CPU                \(fixed(perFrame, 2)) µs per delivered frame (\(fixed(cpu, 2)) s in \(fixed(elapsed.seconds, 1)) s, \(Int(cpu / elapsed.seconds * 100))% of a core)")
-            if let writesBefore = before.writeCalls, let writesAfter = after.writeCalls, delivered > 0 {
-                let perFrame = Double(writesAfter - writesBefore) / Double(delivered)
+            if let perFrame = writeCallsPerFrame {
                 lines.append("  server write calls        \(fixed(perFrame, 3)) per delivered frame (writev to sockets and event-loop wake-ups)")
             }
             lines.append("  server memory             RSS \(fixed(Double(after.residentBytes) / 1_048_576, 1)) MiB")
