@@ -62,13 +62,55 @@ public enum ISO8601 {
 
     /// `2026-11-29T08:37:22.123Z`, rounded to the millisecond (as the journal stores times), so that a
     /// time read back from milliseconds prints the same.
+    ///
+    /// Computed from the day count (the proleptic Gregorian calendar, as Foundation's ISO 8601 style
+    /// prints it) rather than through `Calendar`: every broadcast carries one, and Foundation's
+    /// formatter cost about as much as encoding the rest of the message.
     public static func string(from date: Date) -> String {
-        let millis = (date.timeIntervalSince1970 * 1000).rounded()
-        let seconds = (millis / 1000).rounded(.down)
-        let fraction = Int(millis - seconds * 1000)
-        let whole = Date(timeIntervalSince1970: seconds).formatted(wholeSeconds)  // …T08:37:22Z
-        let digits = String(fraction)
-        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let (days, millisOfDay) = millis.floorDividedBy(86_400_000)
+        let (year, month, day) = civilDate(daysSince1970: days)
+        let seconds = millisOfDay / 1000
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        func append(_ value: Int64, digits: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<digits { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        append(year, digits: 4)
+        bytes.append(UInt8(ascii: "-"))
+        append(month, digits: 2)
+        bytes.append(UInt8(ascii: "-"))
+        append(day, digits: 2)
+        bytes.append(UInt8(ascii: "T"))
+        append(seconds / 3600, digits: 2)
+        bytes.append(UInt8(ascii: ":"))
+        append(seconds / 60 % 60, digits: 2)
+        bytes.append(UInt8(ascii: ":"))
+        append(seconds % 60, digits: 2)
+        bytes.append(UInt8(ascii: "."))
+        append(millisOfDay % 1000, digits: 3)
+        bytes.append(UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Year, month and day of the day `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`),
+    /// for years 0…9999, the range a four-digit year prints.
+    static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = days + 719_468  // days since 0000-03-01
+        let (era, dayOfEra) = shifted.floorDividedBy(146_097)
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153  // 0 = March
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// An RFC 3339 date-time (`2026-11-29T08:37:22Z`, `…22.5+01:00`, `t`/`z` in either case), or `nil`:
@@ -110,5 +152,13 @@ public enum ISO8601 {
         guard index == bytes.count else { return nil }
         let normalized = String(decoding: bytes, as: UTF8.self)
         return try? (hasFraction ? fractional : wholeSeconds).parse(normalized)
+    }
+}
+
+extension Int64 {
+    /// Quotient rounded down and a remainder that is never negative (`-1 ÷ 10` is `-1` rest `9`).
+    fileprivate func floorDividedBy(_ divisor: Int64) -> (quotient: Int64, remainder: Int64) {
+        let remainder = self % divisor
+        return remainder < 0 ? (self / divisor - 1, remainder + divisor) : (self / divisor, remainder)
     }
 }

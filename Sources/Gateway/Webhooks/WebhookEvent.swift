@@ -42,25 +42,36 @@ extension WebhookEvent {
         switch event {
         case .clientConnected(let clientID, let number, let total, let at):
             self.init(
-                type: WebhookEventType.clientConnected.name,
+                type: event.webhookEventType,
                 data: ["client_id": .string(clientID), "client_number": .number(Double(number)), "total_connections": .number(Double(total)),
                        "timestamp": .string(ISO8601.string(from: at))],
                 timestamp: at
             )
         case .clientDisconnected(let clientID, let reason, let remaining, let at):
             self.init(
-                type: WebhookEventType.clientDisconnected.name,
+                type: event.webhookEventType,
                 data: ["client_id": .string(clientID), "reason": .string(reason.rawValue), "close_code": reason.closeCode.map { .number(Double($0)) } ?? .null,
                        "remaining_connections": .number(Double(remaining)), "timestamp": .string(ISO8601.string(from: at))],
                 timestamp: at
             )
         case .messageBroadcast(let message, let source, let recipients):
             self.init(
-                type: WebhookEventType.messageBroadcast.name,
+                type: event.webhookEventType,
                 data: ["message": .string(message.message), "sender": .string(message.sender), "message_type": .string(message.messageType),
                        "source": .string(source.rawValue), "recipients": .number(Double(recipients)), "timestamp": .string(ISO8601.string(from: message.timestamp))],
                 timestamp: message.timestamp
             )
+        }
+    }
+}
+
+extension HubEvent {
+    /// The type of the webhook event this becomes (known before building it).
+    var webhookEventType: String {
+        switch self {
+        case .clientConnected: WebhookEventType.clientConnected.name
+        case .clientDisconnected: WebhookEventType.clientDisconnected.name
+        case .messageBroadcast: WebhookEventType.messageBroadcast.name
         }
     }
 }

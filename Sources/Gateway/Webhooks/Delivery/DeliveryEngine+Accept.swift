@@ -37,6 +37,17 @@ extension DeliveryEngine {
         return created
     }
 
+    /// Whether some subscription wants events of `type`: ``Dispatcher`` asks before it queues a hub
+    /// event, so that an event nobody wants costs no queueing, no wake-up and no journal.
+    nonisolated func wantsEvents(ofType type: String) -> Bool {
+        !registry.subscriptions(for: type).isEmpty
+    }
+
+    /// Counts an event that no subscription wanted as accepted, as ``accept(_:only:answer:)`` does.
+    nonisolated func acceptedUnwanted(type: String) {
+        metrics.eventAccepted(type: type)
+    }
+
     /// The stored answer for an `Idempotency-Key`, if it was given in the last 24 hours.
     public func idempotencyAnswer(for key: String) -> IdempotencyRecord? {
         guard let answer = ledger.idempotencyKeys[key], epochMillis() - answer.storedAt < DeliveryLedger.idempotencyLifetimeMillis else { return nil }

@@ -47,7 +47,14 @@ public final class Dispatcher: HubEventSink, Service {
     /// Events waiting to be journaled.
     public var queuedEvents: Int { queue.withLock { $0.events.count } }
 
+    /// Queues `event` for the run loop, unless no subscription wants its type (then it is counted as
+    /// accepted and dropped here: the hub's hottest path pays one registry lookup for it).
     public func hubEmitted(_ event: HubEvent) {
+        let type = event.webhookEventType
+        guard engine.wantsEvents(ofType: type) else {
+            engine.acceptedUnwanted(type: type)
+            return
+        }
         let accepted = queue.withLock { queue -> Bool in
             guard queue.events.count < capacity else {
                 queue.dropped += 1

@@ -46,6 +46,20 @@ import Testing
         }
     }
 
+    @Test func theDispatcherQueuesOnlyTheHubEventsThatASubscriptionWants() async throws {
+        try await withEngine { harness in
+            _ = try await harness.registry.create(WebhookInput(url: "https://a.example/hook", events: ["client-connected"]))
+            // Not run: what it queues stays queued, so the queue shows what each event cost the hub.
+            let dispatcher = Dispatcher(engine: harness.engine, capacity: 10, logger: silentLogger)
+            let message = BroadcastMessage(message: "nobody wants this", sender: "api", messageType: "api_broadcast")
+            dispatcher.hubEmitted(.messageBroadcast(message, source: .websocket, recipients: 3))
+            #expect(dispatcher.queuedEvents == 0, "no subscription wants message-broadcast")
+            dispatcher.hubEmitted(.clientConnected(clientID: "c1", clientNumber: 1, totalConnections: 1, at: Date()))
+            #expect(dispatcher.queuedEvents == 1)
+            #expect(dispatcher.droppedEvents == 0)
+        }
+    }
+
     @Test func anEventIsDeliveredSignedToEveryMatchingSubscription() async throws {
         try await withEngine { harness in
             let a = try await harness.registry.create(WebhookInput(url: "https://a.example/hook"))
