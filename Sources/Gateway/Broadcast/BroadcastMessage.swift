@@ -63,11 +63,14 @@ public enum ISO8601 {
     /// `2026-11-29T08:37:22.123Z`, rounded to the millisecond (as the journal stores times), so that a
     /// time read back from milliseconds prints the same.
     ///
-    /// Computed from the day count (the proleptic Gregorian calendar, as Foundation's ISO 8601 style
-    /// prints it) rather than through `Calendar`: every broadcast carries one, and Foundation's
-    /// formatter cost about as much as encoding the rest of the message.
+    /// From 1583 to 9999 computed from the day count rather than through `Calendar`: every broadcast
+    /// carries one, and Foundation's formatter cost about as much as encoding the rest of the message.
+    /// Outside those years (before 1582 Foundation's calendar is Julian; after 9999 the year has five
+    /// digits) Foundation prints it, as it did for all dates before.
     public static func string(from date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let interval = date.timeIntervalSince1970
+        guard interval >= fastPathStart, interval < fastPathEnd else { return foundationString(from: date) }
+        let millis = Int64((interval * 1000).rounded())
         let (days, millisOfDay) = millis.floorDividedBy(86_400_000)
         let (year, month, day) = civilDate(daysSince1970: days)
         let seconds = millisOfDay / 1000
@@ -100,8 +103,22 @@ public enum ISO8601 {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// 1583-01-01T00:00:00Z and 10000-01-01T00:00:00Z, in seconds since 1970 (NaN fails both comparisons).
+    private static let fastPathStart: Double = -12_212_553_600
+    private static let fastPathEnd: Double = 253_402_300_800 - 0.0005
+
+    /// Foundation's ISO 8601 style for the whole seconds, the milliseconds appended.
+    private static func foundationString(from date: Date) -> String {
+        let millis = (date.timeIntervalSince1970 * 1000).rounded()
+        let seconds = (millis / 1000).rounded(.down)
+        let fraction = Int(millis - seconds * 1000)
+        let whole = Date(timeIntervalSince1970: seconds).formatted(wholeSeconds)  // …T08:37:22Z
+        let digits = String(fraction)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
     /// Year, month and day of the day `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`),
-    /// for years 0…9999, the range a four-digit year prints.
+    /// in the proleptic Gregorian calendar.
     static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = days + 719_468  // days since 0000-03-01
         let (era, dayOfEra) = shifted.floorDividedBy(146_097)

@@ -64,38 +64,50 @@ final class ClientWriter: Sendable {
         }
     }
 
-    /// Writes wire frames back to back with one flush (one `writev`). One frame goes out as it is, the
-    /// same buffer every other client got; several small ones (a backlog, or a write delay's window) are
-    /// first copied into one buffer, which costs less than SwiftNIO's write path once per frame. A failed
-    /// write means the connection is going away; its handler finishes the outbox.
+    /// Writes wire frames back to back with one flush (one `writev`). A frame alone goes out as it is,
+    /// the same buffer every other client got; consecutive small frames (a backlog, or a write delay's
+    /// window) are first copied together, up to ``coalescedBytesLimit`` a buffer, which costs less than
+    /// SwiftNIO's write path once per frame. A failed write means the connection is going away; its
+    /// handler finishes the outbox.
     private func write(_ frames: [ByteBuffer], to wire: ChannelHandlerContext) {
-        let bytes = frames.count > 1 ? frames.reduce(0) { $0 + $1.readableBytes } : 0
-        if bytes > 0, bytes <= Self.coalescedBytesLimit {
-            var joined = wire.channel.allocator.buffer(capacity: bytes)
-            for frame in frames { joined.writeImmutableBuffer(frame) }
-            wire.write(NIOAny(joined), promise: nil)
-        } else {
-            for frame in frames {
-                wire.write(NIOAny(frame), promise: nil)
+        var start = frames.startIndex
+        while start < frames.endIndex {
+            // The longest run from `start` that fits in one buffer (at least one frame).
+            var end = start + 1
+            var bytes = frames[start].readableBytes
+            while end < frames.endIndex, bytes + frames[end].readableBytes <= Self.coalescedBytesLimit {
+                bytes += frames[end].readableBytes
+                end += 1
             }
+            if end - start == 1 {
+                wire.write(NIOAny(frames[start]), promise: nil)
+            } else {
+                var joined = wire.channel.allocator.buffer(capacity: bytes)
+                for frame in frames[start..<end] { joined.writeImmutableBuffer(frame) }
+                wire.write(NIOAny(joined), promise: nil)
+            }
+            start = end
         }
         wire.flush()
     }
 
-    /// The most bytes copied into one buffer; larger batches are written frame by frame (copying them
-    /// would cost more than the writes it saves).
+    /// The most bytes copied into one buffer: a larger frame is written as it is (copying it would
+    /// cost more than the write it saves).
     static let coalescedBytesLimit = 16 * 1024
 
-    /// Gives the client `closeTimeout` to finish the close handshake, then drops the TCP connection
-    /// (a client that does not read at all would otherwise hold it forever).
+    /// Writes the close frame now, then gives the client `closeTimeout` to finish the close handshake
+    /// and drops the TCP connection (a client that does not read at all would otherwise hold it
+    /// forever). Now, not with the next run of its ``DrainQueue``: with a write delay that run may
+    /// come after the deadline, and the client would lose its close frame.
     private func boundCloseHandshake() {
         let channel = self.channel
         let logger = self.logger
         let clientID = self.clientID
         let closeTimeout = self.closeTimeout
         // Called wherever the close was requested (an eviction: inside the hub's lock); one hop to
-        // the event loop, where the deadline is set.
+        // the event loop, where the frames and the close go out and the deadline is set.
         channel.eventLoop.execute {
+            self.drain()
             channel.close(after: closeTimeout) {
                 logger.debug("Close handshake timed out", metadata: ["ws.client.id": "\(clientID)"])
             }

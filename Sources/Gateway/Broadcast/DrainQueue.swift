@@ -10,12 +10,16 @@ import Synchronization
 /// outboxes, and each client's frames then go out in one `writev`.
 ///
 /// Bounded by the connections on that loop: a writer is queued at most once per wake-up (its
-/// outbox wakes it only when it is idle).
+/// outbox wakes it only when it is idle; a writer drained early, by a close or a writability change,
+/// may then be listed twice, and its second drain finds nothing to do).
 final class DrainQueue: Sendable {
     private let eventLoop: any EventLoop
     private let delay: TimeAmount?
     private let pending = Mutex<(writers: [ClientWriter], scheduled: Bool)>(([], false))
 
+    /// - Parameters:
+    ///   - eventLoop: Where the writers run.
+    ///   - delay: How long a run waits after its first wake-up (`nil`: not at all).
     init(eventLoop: any EventLoop, delay: Duration?) {
         self.eventLoop = eventLoop
         self.delay = delay.map { TimeAmount($0) }

@@ -58,9 +58,10 @@ public struct GatewayConfiguration: Sendable {
     /// - `broadcast.closeTimeoutSeconds` (double, default: 5): how long a closing client may take
     ///   before its TCP connection is dropped.
     /// - `broadcast.writeDelayMilliseconds` (int, default: 0; at most 1000): how long frames for a client
-    ///   may wait so that they go out together, one `writev` for all the broadcasts of that window. 0
-    ///   writes every broadcast at once (lowest latency); a few milliseconds trade that much latency for
-    ///   fewer system calls when broadcasts come faster than one per window.
+    ///   may wait so that they go out together, one write for all the frames of that window (a close is
+    ///   written at once). 0 writes every frame at once (lowest latency); a few milliseconds trade that
+    ///   much latency for fewer system calls when broadcasts come faster than one per window. Waiting
+    ///   frames count against `broadcast.outboxFrames`, which must exceed broadcasts per second × delay.
     public struct Broadcast: Sendable {
         public var maxFrameBytes: Int
         public var maxMessageBytes: Int

@@ -200,6 +200,7 @@ struct FanOutReport: CustomStringConvertible {
     let before: ProcessUsage?
     let after: ProcessUsage?
 
+    /// Benchmark frames received by all subscribers.
     var delivered: Int { tallies.reduce(0) { $0 + $1.count } }
 
     /// The server's write system calls per delivered frame, when it is local and `/proc/<pid>/io` readable.

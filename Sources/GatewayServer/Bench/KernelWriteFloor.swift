@@ -22,6 +22,7 @@ struct KernelWriteFloor {
     /// Messages per second (0: back to back).
     var rate: Int
     var frameBytes: Int
+    /// Frames written together by each `write(2)` (as many as the server managed per write).
     var framesPerWrite = 1
 
     /// CPU microseconds per frame (per `write(2)` when `framesPerWrite` is 1).

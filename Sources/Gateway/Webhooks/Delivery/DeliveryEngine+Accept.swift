@@ -40,7 +40,7 @@ extension DeliveryEngine {
     /// Whether some subscription wants events of `type`: ``Dispatcher`` asks before it queues a hub
     /// event, so that an event nobody wants costs no queueing, no wake-up and no journal.
     nonisolated func wantsEvents(ofType type: String) -> Bool {
-        !registry.subscriptions(for: type).isEmpty
+        registry.hasSubscriptions(for: type)
     }
 
     /// Counts an event that no subscription wanted as accepted, as ``accept(_:only:answer:)`` does.

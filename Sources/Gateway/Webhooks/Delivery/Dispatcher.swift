@@ -10,8 +10,10 @@ import Foundation
 
 /// The bridge from the hub to the delivery engine.
 ///
-/// The hub hands every event to ``hubEmitted(_:)``, which only appends to a bounded in-memory
-/// queue and returns: the hub never waits on disk or network. The queue's bound is
+/// The hub hands every event to ``hubEmitted(_:)``, which drops it if no subscription wants its
+/// type (counted as accepted) and otherwise only appends it to a bounded in-memory queue and
+/// returns: the hub never waits on disk or network. Whether a subscription wants it is decided then,
+/// when the event happens: a subscription created a moment later does not receive it. The queue's bound is
 /// `dispatcher.queueCapacity`; **overflow policy: drop the newest event and count it**
 /// (`events_dropped` in `/stats`, a warning in the log) — blocking the hub would stall every
 /// WebSocket client instead. The run loop turns queued events into journaled deliveries in batches

@@ -30,19 +30,45 @@ public final class FileWebhookRegistry: WebhookRegistry, Service {
         /// use after a write: the dispatcher asks for every event, writes are rare, and handing out
         /// a cached array costs nothing (copy-on-write) where filtering 10 000 subscriptions took ~8 ms.
         var matches: [String: [WebhookSubscription]] = [:]
+        /// Enabled subscriptions by each event type they name, and those that name `*`: kept up to
+        /// date by every write, so that ``FileWebhookRegistry/hasSubscriptions(for:)`` (the hub asks
+        /// for every event) never waits for `matches` to be rebuilt.
+        var wanting: [String: Int] = [:]
+        var wantingEverything = 0
 
         mutating func put(_ subscription: WebhookSubscription) {
             matches = [:]
-            if byID.updateValue(subscription, forKey: subscription.id) == nil {
+            if let previous = byID.updateValue(subscription, forKey: subscription.id) {
+                count(previous, by: -1)
+            } else {
                 let position = orderedIDs.partitioningIndex { $0 > subscription.id }
                 orderedIDs.insert(subscription.id, at: position)
             }
+            count(subscription, by: 1)
         }
 
         mutating func remove(_ id: String) {
-            guard byID.removeValue(forKey: id) != nil else { return }
+            guard let removed = byID.removeValue(forKey: id) else { return }
             matches = [:]
+            count(removed, by: -1)
             orderedIDs.removeAll { $0 == id }
+        }
+
+        /// Whether an enabled subscription wants `eventType`, as ``WebhookSubscription/wants(_:)`` decides.
+        func isWanted(_ eventType: String) -> Bool {
+            wanting[eventType, default: 0] > 0 || (wantingEverything > 0 && !WebhookEventType.isOperational(eventType))
+        }
+
+        private mutating func count(_ subscription: WebhookSubscription, by change: Int) {
+            guard subscription.enabled else { return }
+            for type in Set(subscription.events) {
+                if type == WebhookEventType.wildcard {
+                    wantingEverything += change
+                } else {
+                    wanting[type, default: 0] += change
+                    if wanting[type] == 0 { wanting[type] = nil }
+                }
+            }
         }
 
         mutating func matching(_ eventType: String) -> [WebhookSubscription] {
@@ -109,6 +135,10 @@ public final class FileWebhookRegistry: WebhookRegistry, Service {
 
     public func subscriptions(for eventType: String) -> [WebhookSubscription] {
         index.withLock { $0.matching(eventType) }
+    }
+
+    public func hasSubscriptions(for eventType: String) -> Bool {
+        index.withLock { $0.isWanted(eventType) }
     }
 
     public func list(after cursor: String?, limit: Int, event: String?, enabled: Bool?) -> RegistryPage {

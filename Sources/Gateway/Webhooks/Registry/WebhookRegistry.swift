@@ -22,8 +22,15 @@ public protocol WebhookRegistry: Sendable {
     func list(after cursor: String?, limit: Int, event: String?, enabled: Bool?) -> RegistryPage
     /// The enabled subscriptions that want `eventType`.
     func subscriptions(for eventType: String) -> [WebhookSubscription]
+    /// Whether ``subscriptions(for:)`` would return any; asked on the hub's hot path, so it must not
+    /// scan the subscriptions.
+    func hasSubscriptions(for eventType: String) -> Bool
     /// How many subscriptions exist.
     var count: Int { get }
+}
+
+extension WebhookRegistry {
+    public func hasSubscriptions(for eventType: String) -> Bool { !subscriptions(for: eventType).isEmpty }
 }
 
 /// One page of ``WebhookRegistry/list(after:limit:event:enabled:)``.

@@ -21,6 +21,37 @@ import Testing
         )
     }
 
+    @Test func whetherAnEventTypeIsWantedFollowsEveryWriteAndAgreesWithTheMatches() async throws {
+        let directory = TestConfig.temporaryDirectory()
+        let registry = try await makeRegistry(directory)
+        let types = ["message-broadcast", "client-connected", "client-disconnected", "webhook.disabled", "delivery.exhausted"]
+        func expectAgreement(_ step: String, wanted: Set<String>) {
+            for type in types {
+                #expect(registry.hasSubscriptions(for: type) == !registry.subscriptions(for: type).isEmpty, "\(step): \(type)")
+                #expect(registry.hasSubscriptions(for: type) == wanted.contains(type), "\(step): \(type)")
+            }
+        }
+        expectAgreement("empty", wanted: [])
+        let a = try await registry.create(WebhookInput(url: "https://h.example/a", events: ["client-connected", "client-connected"]))
+        expectAgreement("one type, named twice", wanted: ["client-connected"])
+        let all = try await registry.create(WebhookInput(url: "https://h.example/all", events: ["*"]))
+        expectAgreement("wildcard (not operational events)", wanted: ["message-broadcast", "client-connected", "client-disconnected"])
+        _ = try await registry.update(id: all.id, with: WebhookInput(enabled: false), ifMatch: nil)
+        expectAgreement("wildcard disabled", wanted: ["client-connected"])
+        _ = try await registry.update(id: a.id, with: WebhookInput(events: ["webhook.disabled"]), ifMatch: nil)
+        expectAgreement("events replaced", wanted: ["webhook.disabled"])
+        try await registry.disable(id: a.id, reason: "test")
+        expectAgreement("disabled by the engine", wanted: [])
+        _ = try await registry.update(id: all.id, with: WebhookInput(enabled: true), ifMatch: nil)
+        try await registry.delete(id: a.id)
+        expectAgreement("re-enabled, other deleted", wanted: ["message-broadcast", "client-connected", "client-disconnected"])
+        _ = try await registry.reload()
+        expectAgreement("reloaded", wanted: ["message-broadcast", "client-connected", "client-disconnected"])
+        try await registry.delete(id: all.id)
+        expectAgreement("all deleted", wanted: [])
+        try await registry.shutdown()
+    }
+
     @Test func aFailureBetweenWriteAndRenameLeavesTheOldFile() async throws {
         let directory = TestConfig.temporaryDirectory()
         let failNext = FailSwitch()
