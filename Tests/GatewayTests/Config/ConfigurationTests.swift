@@ -33,6 +33,12 @@ import Testing
         #expect(configuration.http.host == "0.0.0.0")
         #expect(configuration.http.port == 8000)
         #expect(configuration.http.corsAllowOrigin == "*")
+        #expect(configuration.broadcast.writeDelay == nil, "every frame is written at once unless an operator trades latency for CPU")
+    }
+
+    @Test func aWriteDelayIsReadInMilliseconds() async throws {
+        let reader = try await ConfigurationSources.reader(environment: ["GATEWAY_BROADCAST_WRITE_DELAY_MILLISECONDS": "3"], configFile: nil)
+        #expect(try GatewayConfiguration(reader: reader).broadcast.writeDelay == .milliseconds(3))
     }
 
     @Test func theConfigFileCanBeNamedByEnvironment() async throws {
