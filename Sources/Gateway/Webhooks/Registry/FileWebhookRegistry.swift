@@ -27,7 +27,7 @@ public final class FileWebhookRegistry: WebhookRegistry, Service {
         /// Ids in ascending order = creation order (ids are time-sortable).
         var orderedIDs: [String] = []
         /// The answer of ``FileWebhookRegistry/subscriptions(for:)`` per event type, built on first
-        /// use after a write: the dispatcher asks for every event, writes are rare, and handing out
+        /// use after a write: the dispatcher asks for every wanted event, writes are rare, and handing out
         /// a cached array costs nothing (copy-on-write) where filtering 10 000 subscriptions took ~8 ms.
         var matches: [String: [WebhookSubscription]] = [:]
         /// Enabled subscriptions by each event type they name, and those that name `*`: kept up to

@@ -29,10 +29,6 @@ public protocol WebhookRegistry: Sendable {
     var count: Int { get }
 }
 
-extension WebhookRegistry {
-    public func hasSubscriptions(for eventType: String) -> Bool { !subscriptions(for: eventType).isEmpty }
-}
-
 /// One page of ``WebhookRegistry/list(after:limit:event:enabled:)``.
 public struct RegistryPage: Sendable, Equatable {
     public var items: [WebhookSubscription]
